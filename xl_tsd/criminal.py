@@ -1,0 +1,129 @@
+"""Criminal Law Art. 219: the loss amount and the seriousness tier (DOMAIN §6)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _coerce as c
+from . import legal
+from .errors import TsdMissingError, TsdValueError
+from .registry import Arg, Example, register
+
+__all__ = ["criminal_loss", "criminal_tier", "TIER_SERIOUS", "TIER_ESPECIALLY_SERIOUS"]
+
+TIER_SERIOUS = "情节严重"
+TIER_ESPECIALLY_SERIOUS = "情节特别严重"
+_SEED002 = "shared/seeds/002 (2020 Interpretation III Arts 4-5, quoted)"
+
+
+@register(
+    "CRIMINAL_LOSS", category="criminal", returns="number", unit="元",
+    args=[Arg("scenario", "1-5", "1 acquired not used; 2 improper means then used; 3 breach of confidentiality; "
+              "4 third party who knew; 5 made public or destroyed",
+              "1 获取未使用；2 不正当获取后使用；3 违约披露使用；4 明知仍获取使用；5 公开或灭失"),
+          Arg("lost_profit", "元", "Holder's lost sales profit", "权利人销售利润损失", optional=True),
+          Arg("license_fee", "元", "Reasonable license fee", "合理许可使用费", optional=True),
+          Arg("commercial_value", "元", "Commercial value of the secret", "商业秘密的商业价值", optional=True),
+          Arg("remedial_cost", "元", "Remedial costs, counted in full", "补救费用（全额计入）", optional=True)],
+    formula="1: license_fee; 2: max(lost_profit, license_fee); 3, 4: lost_profit; 5: commercial_value; "
+            "then + remedial_cost",
+    en="Loss amount in a trade-secret crime for scenario 1-5, plus remedial costs in full.",
+    zh="侵犯商业秘密罪损失数额（情形1至5），加全额补救费用。",
+    basis_en="法释〔2025〕5号 Art. 18 (as summarised in DOMAIN §6); same structure in 法释〔2020〕10号 Art. 5.",
+    basis_zh="法释〔2025〕5号第十八条；法释〔2020〕10号第五条同一结构。",
+    references=(_SEED002,),
+    examples=(Example((1, None, 8580000), 8_580_000.0, "CASES.md E"),
+              Example((2, 100000, 250000), 250_000.0, "CASES.md G: license fee floor")),
+)
+def criminal_loss(scenario, lost_profit=None, license_fee=None, commercial_value=None, remedial_cost=None):
+    """
+    In scenario 2 the license fee is the floor: with the lost profit unknown,
+    the loss is the license fee.
+
+    Examples
+    --------
+    >>> import xl_tsd
+    >>> xl_tsd.criminal_loss(1, None, 8580000)
+    8580000.0
+    >>> xl_tsd.criminal_loss(2, 100000, 250000)
+    250000.0
+    >>> xl_tsd.criminal_loss(3, 400000, remedial_cost=151600)
+    551600.0
+    """
+    s = c.number(scenario, "scenario")
+    lp = c.number(lost_profit, "lost_profit", lo=0.0, optional=True)
+    lf = c.number(license_fee, "license_fee", lo=0.0, optional=True)
+    cv = c.number(commercial_value, "commercial_value", lo=0.0, optional=True)
+    rc = c.number(remedial_cost, "remedial_cost", lo=0.0, optional=True)
+    scalar = not any(isinstance(v, np.ndarray) for v in (s, lp, lf, cv, rc))
+    s, lp, lf, cv, rc = (np.atleast_1d(v) for v in c.broadcast(
+        scenario=s, lost_profit=lp, license_fee=lf, commercial_value=cv, remedial_cost=rc))
+    where = (lambda i: None) if scalar else (lambda i: c.position(i, s.shape))
+    bad = ~np.isin(s, (1.0, 2.0, 3.0, 4.0, 5.0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise TsdValueError("scenario", "1, 2, 3, 4 or 5 (法释〔2025〕5号 Art. 18)", float(s.flat[i]), where=where(i))
+    need = {
+        "license_fee": ((s == 1) & np.isnan(lf), "scenario 1 (acquired, not used) is valued at the license fee"),
+        "lost_profit": (((s == 3) | (s == 4)) & np.isnan(lp), "scenarios 3 and 4 are valued at the lost profit"),
+        "commercial_value": ((s == 5) & np.isnan(cv), "scenario 5 (made public or destroyed) is valued at "
+                             "the commercial value"),
+    }
+    both = (s == 2) & np.isnan(lp) & np.isnan(lf)
+    if both.any():
+        raise TsdMissingError("lost_profit", "scenario 2 needs the lost profit or the license fee (its floor)",
+                              where=where(int(np.flatnonzero(both)[0])))
+    for arg, (gap, why) in need.items():
+        if gap.any():
+            raise TsdMissingError(arg, why, where=where(int(np.flatnonzero(gap)[0])))
+    loss = np.select([s == 1, s == 2, s == 5], [lf, np.fmax(lp, lf), cv], default=lp)
+    out = loss + np.nan_to_num(rc, nan=0.0)
+    return c.result(out[0] if scalar else out)
+
+
+@register(
+    "CRIMINAL_TIER", category="criminal", returns="text", unit="text",
+    args=[Arg("amount", "元", "Loss or illegal gains", "损失数额或违法所得数额"),
+          Arg("date", "date", "Date whose interpretation applies (usually the conduct date)",
+              "适用其时司法解释的日期（通常为行为日）"),
+          Arg("repeat_offender", "TRUE/FALSE", "Punished (criminally or administratively) for the same within 2 years",
+              "二年内因同类行为受过刑事处罚或行政处罚", optional=True, default=False)],
+    formula='"情节特别严重" if amount ≥ criminal_especially_serious; "情节严重" if amount ≥ criminal_serious '
+            '(criminal_serious_repeat for a repeat offender where in force); else ""',
+    en="Seriousness tier of a trade-secret crime under the interpretation in force on date: \"\", 情节严重 or 情节特别严重.",
+    zh="按该日施行的司法解释判断侵犯商业秘密罪的情节：空、情节严重或情节特别严重。",
+    basis_en="Criminal Law Art. 219; 法释〔2004〕19号 Art. 7; 法释〔2020〕10号 Art. 4; 法释〔2025〕5号 Art. 17.",
+    basis_zh="《刑法》第二百一十九条；法释〔2004〕19号第七条；法释〔2020〕10号第四条；法释〔2025〕5号第十七条。",
+    references=(_SEED002,
+                "最高人民法院、最高人民检察院《关于适用刑事司法解释时间效力问题的规定》（高检发释字〔2001〕5号）第三条"),
+    examples=(Example((300000, legal.D(2025, 5, 1)), TIER_SERIOUS, "FUNCTIONS.md"),
+              Example((8580000, legal.D(2021, 1, 1)), TIER_ESPECIALLY_SERIOUS, "CASES.md E"),
+              Example((400000, legal.D(2019, 6, 1)), "", "CASES.md G: 2004 threshold 500,000"),
+              Example((120000, legal.D(2025, 6, 1), True), TIER_SERIOUS, "CASES.md G: repeat within 2 years")),
+)
+def criminal_tier(amount, date, repeat_offender=None):
+    """
+    Before 2021-03-01 Art. 219 spoke of 重大损失 and 特别严重后果; they map to
+    the two tiers. Which date to use is a legal question: by 高检发释字〔2001〕5号
+    Art. 3 conduct is judged under the interpretation in force when it took
+    place, unless a newer one is more favourable to the defendant, so compare
+    the tier on both dates. The 2004 text counts loss only, not illegal gains.
+
+    Examples
+    --------
+    >>> import datetime, xl_tsd
+    >>> xl_tsd.criminal_tier(300000, datetime.date(2025, 5, 1))
+    '情节严重'
+    >>> xl_tsd.criminal_tier(400000, datetime.date(2019, 6, 1))
+    ''
+    """
+    a = c.number(amount, "amount", lo=0.0)
+    d = c.date(date, "date")
+    rep = c.boolean(repeat_offender, "repeat_offender", optional=True)
+    on = np.asarray(d, dtype="datetime64[D]") if isinstance(d, np.ndarray) else np.datetime64(d, "D")
+    a, on, rep = c.broadcast(amount=a, date=on, repeat_offender=rep)
+    serious, _ = legal.rule_values("criminal_serious", on)
+    special, _ = legal.rule_values("criminal_especially_serious", on)
+    repeat_thr, repeat_in_force = legal.rule_values("criminal_serious_repeat", on, strict=False)
+    threshold = np.where(np.logical_and(rep, repeat_in_force), repeat_thr, serious)
+    tier = np.where(a >= special, TIER_ESPECIALLY_SERIOUS, np.where(a >= threshold, TIER_SERIOUS, ""))
+    return c.result(tier.astype(object) if tier.ndim else tier)

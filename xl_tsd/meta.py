@@ -1,0 +1,133 @@
+"""Functions about the rules and the library itself: TSD_RULE, TSD_EXPLAIN,
+TSD_VERSION, TSD_ISERROR."""
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+
+from . import _coerce as c
+from . import legal
+from ._version import __version__
+from .errors import TsdError, TsdValueError
+from .registry import Arg, Example, get, register
+
+__all__ = ["tsd_rule", "tsd_explain", "tsd_version", "tsd_iserror", "EXCEL_ERROR_PREFIXES"]
+
+
+@register(
+    "TSD_RULE", category="rules", returns="any", unit="as the rule (元, x, date or text)",
+    args=[Arg("key", "text", "Rule key, e.g. statutory_cap, punitive_max, criminal_serious",
+              "规则键，如 statutory_cap、punitive_max、criminal_serious"),
+          Arg("date", "date", "Date the rule must be in force on (today if empty)", "规则施行所对应的日期（空白为今天）",
+              optional=True)],
+    formula="the row of the versioned legal table with this key and the latest effective date ≤ date",
+    en="A legal parameter in force on a date, from the versioned legal table (caps, multipliers, thresholds).",
+    zh="某日施行的法定参数（法定赔偿上限、倍数、刑事数额标准），取自版本化法律参数表。",
+    basis_en="The instrument and article of each row (see the Sources sheet / docs/functions.md).",
+    basis_zh="各行所列法律文件及条款（见来源表）。",
+    examples=(Example(("statutory_cap", legal.D(2020, 1, 1)), 5_000_000.0, "AUCL 2019 Art. 17"),
+              Example(("criminal_serious", legal.D(2019, 6, 1)), 500_000.0, "法释〔2004〕19号 Art. 7")),
+)
+def tsd_rule(key, date=None):
+    """
+    Examples
+    --------
+    >>> import datetime, xl_tsd
+    >>> xl_tsd.tsd_rule("statutory_cap", datetime.date(2018, 6, 1))
+    3000000.0
+    >>> xl_tsd.tsd_rule("punitive_from")
+    datetime.date(2019, 4, 23)
+    """
+    k = c.text(key, "key")
+    d = c.date(date, "date", optional=True)
+    if isinstance(k, str) and not isinstance(d, np.ndarray):
+        return legal.rule(k, d or _dt.date.today()).value
+    k, d = np.broadcast_arrays(np.asarray(k, dtype=object), np.asarray(d, dtype="datetime64[D]"))
+    out = np.empty(k.shape, dtype=object)
+    for i, (kk, dd) in enumerate(zip(k.flat, d.flat)):
+        out.flat[i] = legal.rule(kk, _dt.date.today() if np.isnat(dd) else dd.item()).value
+    return out
+
+
+@register(
+    "TSD_EXPLAIN", category="rules", returns="text", unit="text",
+    args=[Arg("function_name", "text", "Name of a catalogue function, e.g. TECH_CONTRIB_RATE", "函数名"),
+          Arg("lang", "zh/en", "Language: zh (Chinese) or en (English)", "语言：zh（中文）或 en（英文）",
+              optional=True, default="zh")],
+    formula="the registry's description, formula, unit and legal basis",
+    en="One paragraph on a function: what it computes, its formula and its legal basis.",
+    zh="函数说明：计算内容、公式与法律依据。",
+    basis_en="The function registry of xl_tsd.", basis_zh="xl_tsd 函数注册表。",
+)
+def tsd_explain(function_name, lang=None):
+    """
+    Examples
+    --------
+    >>> import xl_tsd
+    >>> xl_tsd.tsd_explain("PUNITIVE_TOTAL", "en")[:40]
+    'PUNITIVE_TOTAL: Damages with the punitiv'
+    """
+    name = c.text(function_name, "function_name")
+    lang_ = (c.text(lang, "lang", optional=True) or "zh").lower()
+    if lang_ not in ("zh", "en"):
+        raise TsdValueError("lang", '"zh" or "en"', lang)
+    if isinstance(name, np.ndarray):
+        return np.vectorize(lambda n: get(n).explain(lang_), otypes=[object])(name)
+    return get(name).explain(lang_)
+
+
+@register(
+    "TSD_VERSION", category="rules", returns="text", unit="text", args=[],
+    formula="the installed xl_tsd version",
+    en="The version of the xl_tsd package that computed the workbook.",
+    zh="计算本工作簿的 xl_tsd 版本。",
+    basis_en="Traceability of every figure (DOMAIN §7).", basis_zh="每个数字可追溯（DOMAIN §7）。",
+)
+def tsd_version():
+    """
+    Examples
+    --------
+    >>> import xl_tsd
+    >>> xl_tsd.tsd_version() == xl_tsd.__version__
+    True
+    """
+    return __version__
+
+
+#: Text a cell starts with when it holds an error: ours, and Excel's own codes as text.
+EXCEL_ERROR_PREFIXES = ("#VALUE!", "#NUM!", "#N/A", "#DIV/0!", "#REF!", "#NAME?", "#NULL!",
+                        "#SPILL!", "#CALC!", "#GETTING_DATA")
+
+
+def _is_error(v) -> bool:
+    if isinstance(v, TsdError):
+        return True
+    return isinstance(v, str) and v.startswith(EXCEL_ERROR_PREFIXES)
+
+
+@register(
+    "TSD_ISERROR", category="rules", returns="bool", unit="TRUE/FALSE",
+    args=[Arg("value", "any", "A value or a cell holding a catalogue function's result", "值或单元格")],
+    formula='TRUE if value is text starting with an Excel error code ("#VALUE!", "#NUM!", "#N/A", ...)',
+    en="TRUE if a value is an xl_tsd error text (\"#NUM! reason\"), which Excel's ISERROR does not see.",
+    zh="值是否为 xl_tsd 的错误文本（如“#NUM! 原因”）；Excel 的 ISERROR 无法识别此类文本。",
+    basis_en="xlwings UDFs return errors as text (see README, Excel errors).",
+    basis_zh="xlwings 自定义函数以文本返回错误（见 README）。",
+    examples=(Example(("#NUM! multiplier must be between 1 and 5 (got 6)",), True, "issue 3"),
+              Example((0.08,), False, "issue 3")),
+)
+def tsd_iserror(value):
+    """
+    Examples
+    --------
+    >>> import xl_tsd
+    >>> xl_tsd.tsd_iserror("#NUM! multiplier must be between 1 and 5 (got 6)")
+    True
+    >>> xl_tsd.tsd_iserror(0.08)
+    False
+    """
+    if c.is_array(value):
+        obj = np.array(value, dtype=object) if not isinstance(value, np.ndarray) else value
+        return np.vectorize(_is_error, otypes=[bool])(obj) if obj.size else np.zeros(obj.shape, bool)
+    return _is_error(value)
