@@ -29,10 +29,10 @@ def _first_bad(mask: np.ndarray) -> int:
 
 @register(
     "LOST_PROFIT", category="measures", returns="number", unit="元",
-    args=[Arg("lost_units", "units", "Sales volume the holder lost because of the infringement",
-              "权利人因侵权减少的销售量", optional=True),
-          Arg("own_unit_profit", "元/unit", "Holder's reasonable profit per unit", "权利人每件产品的合理利润",
-              optional=True),
+    args=[Arg("lost_units", "units", "Sales volume the holder lost because of the infringement (empty if not known)",
+              "权利人因侵权减少的销售量（未知则留空）"),
+          Arg("own_unit_profit", "元/unit", "Holder's reasonable profit per unit (empty if not known)",
+              "权利人每件产品的合理利润（未知则留空）"),
           Arg("infringer_units", "units", "Infringer's sales volume", "侵权产品销售量", optional=True),
           Arg("infringer_unit_profit", "元/unit", "Infringer's profit per unit", "每件侵权产品的合理利润",
               optional=True)],
@@ -96,8 +96,8 @@ def _lost_profit_missing(lu: float, iu: float, where: str | None):
 @register(
     "INFRINGER_GAIN", category="measures", returns="number", unit="元",
     args=[Arg("revenue", "元", "Infringer's revenue from the infringing products", "侵权产品销售收入"),
-          Arg("profit_margin", "decimal of revenue", "Infringer's profit margin (negative for a loss)",
-              "侵权人利润率（亏损为负）", optional=True),
+          Arg("profit_margin", "decimal of revenue", "Infringer's profit margin (negative for a loss; empty if not known)",
+              "侵权人利润率（亏损为负；未知则留空）"),
           Arg("benchmark_margin", "decimal 0-1", "Industry benchmark margin of comparable firms, same period",
               "同期同行业可比企业利润率", optional=True)],
     formula="revenue × profit_margin; if profit_margin ≤ 0 or unknown: revenue × benchmark_margin",

@@ -12,10 +12,10 @@ from .registry import Arg, Example, register
 
 __all__ = ["punitive_available", "punitive_total", "award_total"]
 
-_PUNITIVE_BASIS_EN = ("AUCL 2019 Art. 17 para. 3 (from 2019-04-23; 恶意 malicious) / AUCL 2025 Art. 22 "
-                      "(from 2025-10-15; 故意 intentional); SPC 法释〔2021〕4号 Arts 5-6; "
+_PUNITIVE_BASIS_EN = ("AUCL 2019 Art. 17 para. 3 (恶意 malicious) / AUCL 2025 Art. 22 (故意 intentional), "
+                      "in force from the dates of TSD_RULE(\"punitive_max\"); SPC 法释〔2021〕4号 Arts 5-6; "
                       "法释〔2020〕7号 Art. 28 (law at the time of the conduct).")
-_PUNITIVE_BASIS_ZH = ("《反不正当竞争法》（2019）第十七条第三款（2019-04-23起，恶意）/（2025）第二十二条（2025-10-15起，故意）；"
+_PUNITIVE_BASIS_ZH = ("《反不正当竞争法》（2019）第十七条第三款（恶意）/（2025）第二十二条（故意），施行日见 TSD_RULE(\"punitive_max\")；"
                       "法释〔2021〕4号第五、六条；法释〔2020〕7号第二十八条（适用行为时的法律）。")
 
 
@@ -32,7 +32,7 @@ _PUNITIVE_BASIS_ZH = ("《反不正当竞争法》（2019）第十七条第三�
 )
 def punitive_available(conduct_date):
     """
-    Continuing conduct that spans 2019-04-23 is split into periods, each
+    Continuing conduct that spans TSD_RULE("punitive_from") is split into periods, each
     looked up on its own start date (法释〔2020〕7号 Art. 28).
 
     Examples
@@ -64,7 +64,7 @@ def punitive_available(conduct_date):
 def punitive_total(base, multiplier):
     """
     The multiplier's range is the one in force today; it has been 1 to 5
-    since punitive damages began (2019-04-23).
+    since punitive damages began (TSD_RULE("punitive_from")).
 
     Examples
     --------

@@ -1,0 +1,114 @@
+"""The registry against the public contract (FUNCTIONS.md) and the legal table's monopoly."""
+import datetime as dt
+import pathlib
+import re
+
+import pytest
+
+import xl_tsd
+from xl_tsd import legal
+from xl_tsd.registry import FUNCTIONS
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SPEC = ROOT.parent / "shared" / "spec" / "FUNCTIONS.md"
+
+
+def _catalogue():
+    """(name, [args]) rows of the FUNCTIONS.md table; optional args in [brackets]."""
+    rows = []
+    for line in SPEC.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\|\s*([A-Z_]+)\s*\|([^|]*)\|", line)
+        if m and m[1] != "Excel":
+            args = [a.strip() for a in m[2].split(",") if a.strip()]
+            rows.append((m[1], [(a.strip("[]").split("=")[0], a.startswith("[")) for a in args]))
+    return rows
+
+
+def test_catalogue_file_is_there():
+    # CI runs with shared/ beside the checkout; the contract test below must not be skipped
+    assert SPEC.exists(), SPEC
+
+
+def test_every_catalogue_function_registered_with_its_argument_order():
+    rows = _catalogue()
+    assert len(rows) >= 22
+    for name, args in rows:
+        spec = FUNCTIONS[name]
+        assert [a.name for a in spec.args] == [a for a, _ in args], name
+        assert [a.optional for a in spec.args] == [o for _, o in args], name
+        assert getattr(xl_tsd, name.lower()) is spec.func  # importable under the lower-case name
+
+
+def test_registry_entries_are_complete():
+    for spec in FUNCTIONS.values():
+        assert spec.python_name == spec.name.lower()
+        for field in ("formula", "basis_en", "basis_zh", "en", "zh", "unit"):
+            assert getattr(spec, field).strip(), (spec.name, field)
+        assert len(spec.wizard_text()) <= 255
+        for a in spec.args:
+            assert a.en and a.zh, (spec.name, a.name)
+        doc = spec.func.__doc__
+        for section in ("Parameters", "Returns", "Notes", "Examples"):
+            assert section in doc, (spec.name, section)
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_registry_examples_hold(name):
+    spec = FUNCTIONS[name]
+    for ex in spec.examples:
+        if isinstance(ex.expected, str) and ex.expected.startswith("#"):
+            with pytest.raises(xl_tsd.TsdError) as e:
+                spec.func(*ex.args)
+            assert e.value.excel_code == ex.expected
+        elif isinstance(ex.expected, list):
+            assert list(spec.func(*ex.args)) == pytest.approx(ex.expected, abs=5e-4)
+        elif isinstance(ex.expected, float):
+            assert spec.func(*ex.args) == pytest.approx(ex.expected, abs=5e-4), ex.source
+        else:
+            assert spec.func(*ex.args) == ex.expected, ex.source
+
+
+def test_example_excel_text():
+    ex = FUNCTIONS["LOST_PROFIT"].examples[1]
+    assert ex.excel("LOST_PROFIT") == "=LOST_PROFIT(,50,3000,20)"
+    assert FUNCTIONS["CRIMINAL_TIER"].examples[0].excel("CRIMINAL_TIER") == "=CRIMINAL_TIER(300000,DATE(2025,5,1))"
+
+
+# --- the legal table is the only place a legal figure lives -------------------------------
+
+LEGAL_FIGURES = re.compile(r"(?<![\d.])(5_?000_?000|3_?000_?000|2_?500_?000|500_?000|300_?000|100_?000)(?:\.0)?(?![\d])"
+                           r"|2019,\s*4,\s*23|2019-04-23|2025,\s*10,\s*15|2025,\s*4,\s*26|2020,\s*9,\s*14|2004,\s*12,\s*22")
+
+
+def test_no_legal_figure_outside_the_table():
+    offenders = []
+    for path in (ROOT / "xl_tsd").rglob("*.py"):
+        if path.name in ("legal.py", "worked_example.py"):  # the table; illustrative case figures
+            continue
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#")[0]
+            doctest_output = re.fullmatch(r"\s*([\d.]+|datetime\.date\(.*\))\s*", line)
+            if LEGAL_FIGURES.search(code) and not doctest_output and ">>>" not in line and "Example(" not in line:
+                offenders.append(f"{path.relative_to(ROOT)}:{no}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_legal_table_rows():
+    for r in legal.RULES:
+        assert r.instrument in legal.INSTRUMENTS
+        assert r.article and r.meaning_en and r.meaning_zh
+        # a row never takes effect before its instrument does
+        assert r.effective_from >= legal.INSTRUMENTS[r.instrument][2], r
+    for key in ("statutory_cap", "punitive_min", "punitive_max", "punitive_from",
+                "criminal_serious", "criminal_especially_serious"):  # FUNCTIONS.md TSD_RULE minimum keys
+        assert key in legal.keys()
+    for key in legal.keys():  # rows of one key are in date order
+        dates = [r.effective_from for r in legal.RULES if r.key == key]
+        assert dates == sorted(dates), key
+
+
+def test_rules_in_force_snapshot():
+    got = {r.key: r.value for r in legal.rules_in_force(dt.date(2025, 6, 1))}
+    # 2025-06-01: AUCL 2019 (AUCL 2025 starts 2025-10-15) and 法释〔2025〕5号 (from 2025-04-26)
+    assert got["statutory_cap"] == 5_000_000 and got["measure_order"] == "ordered"
+    assert got["criminal_serious"] == 300_000 and got["criminal_serious_repeat"] == 100_000
