@@ -37,5 +37,25 @@ def explain(name, lang):
         raise click.ClickException(exc.message) from None
 
 
+@main.command()
+@click.option("--check", is_flag=True, help="Only report stale files; exit 1 if any.")
+@click.option("--root", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Repository root (default: the checkout xl_tsd runs from).")
+def generate(check, root):
+    """Regenerate udfs/xlwings_udfs.bas and docs/functions.md from the registry."""
+    from . import generated
+    root = root or generated.ROOT
+    if check:
+        bad = generated.stale(root)
+        for rel in bad:
+            click.echo(f"stale: {rel}")
+        if bad:
+            raise SystemExit(1)
+        click.echo("generated files are up to date")
+        return
+    for rel in generated.write(root) or ["(nothing to do: all up to date)"]:
+        click.echo(f"wrote {rel}" if not rel.startswith("(") else rel)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .errors import TsdError, TsdNumError
+from .errors import TsdError, TsdNumError, TsdValueError
 from .registry import FUNCTIONS, FunctionSpec
 
 __all__ = ["to_core", "to_excel", "call", "call_excel", "error_text"]
@@ -41,10 +41,22 @@ def to_core(value, whole_range: bool = False):
     if isinstance(value, tuple):
         value = list(value)
     if isinstance(value, list):
-        if value and isinstance(value[0], (list, tuple)):
-            rows = [[_cell(v) for v in r] for r in value]
-            if not whole_range and len(rows) == 1 and len(rows[0]) == 1:
-                return rows[0][0]
+        if not value:
+            return None  # an empty range gives nothing: "not known", as an empty cell
+        if isinstance(value[0], (list, tuple)):
+            if not whole_range and len(value) == 1 and len(value[0]) == 1:
+                return _cell(value[0][0])  # one cell, as xlwings gives it with ndim=2
+            try:  # a range of numbers and empty cells: one float array (NaN = not known, as None)
+                if all(type(v) is float or v is None for r in value for v in r):
+                    arr = np.array(value, dtype=float)
+                    if arr.ndim == 2 and arr.size:
+                        return arr
+            except (TypeError, ValueError):  # a row that is not a list, or ragged rows
+                pass
+            # a row that is not a list is left as it is: the core refuses the ragged range
+            rows = [[_cell(v) for v in r] if isinstance(r, (list, tuple)) else _cell(r) for r in value]
+            if all(isinstance(r, list) and not r for r in rows):
+                return None
             return rows
         cells = [_cell(v) for v in value]
         if not whole_range and len(cells) == 1:
@@ -76,6 +88,9 @@ def _out_scalar(v, spec: FunctionSpec):
 def to_excel(result, spec: FunctionSpec):
     """A core result as Excel shows it: scalar, or a 2-D list that spills."""
     if isinstance(result, np.ndarray):
+        if result.size == 0:  # Excel cannot show an empty array; never a blank
+            raise TsdValueError("result", "a non-empty range",
+                                message=f"{spec.name} has no result for an empty range")
         if spec.returns == "column" and result.ndim == 1:
             return [[_out_scalar(v, spec)] for v in result]
         if result.ndim == 0:
@@ -84,6 +99,8 @@ def to_excel(result, spec: FunctionSpec):
             result.shape[0], -1)
         if arr.size == 1:
             return _out_scalar(arr.flat[0], spec)
+        if arr.dtype.kind == "b" or (arr.dtype.kind == "f" and np.isfinite(arr).all()):
+            return arr.tolist()  # already floats or bools: one C call instead of a loop
         return [[_out_scalar(v, spec) for v in row] for row in arr]
     return _out_scalar(result, spec)
 

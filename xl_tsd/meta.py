@@ -59,6 +59,9 @@ def tsd_rule(key, date=None):
     en="One paragraph on a function: what it computes, its formula and its legal basis.",
     zh="函数说明：计算内容、公式与法律依据。",
     basis_en="The function registry of xl_tsd.", basis_zh="xl_tsd 函数注册表。",
+    examples=(Example(("TSD_VERSION", "en"), "TSD_VERSION: The version of the xl_tsd package that computed the "
+                      "workbook. Formula: the installed xl_tsd version. Unit: text. Basis: Traceability of every "
+                      "figure (DOMAIN §7).", "registry texts of TSD_VERSION"),),
 )
 def tsd_explain(function_name, lang=None):
     """
@@ -69,7 +72,10 @@ def tsd_explain(function_name, lang=None):
     'PUNITIVE_TOTAL: Damages with the punitiv'
     """
     name = c.text(function_name, "function_name")
-    lang_ = (c.text(lang, "lang", optional=True) or "zh").lower()
+    lang_ = c.text(lang, "lang", optional=True)
+    if isinstance(lang_, np.ndarray):  # one language per call; a range has no single truth value
+        raise TsdValueError("lang", '"zh" or "en"', message='lang must be one cell, "zh" or "en" (got a range)')
+    lang_ = (lang_ or "zh").lower()
     if lang_ not in ("zh", "en"):
         raise TsdValueError("lang", '"zh" or "en"', lang)
     if isinstance(name, np.ndarray):
@@ -83,6 +89,7 @@ def tsd_explain(function_name, lang=None):
     en="The version of the xl_tsd package that computed the workbook.",
     zh="计算本工作簿的 xl_tsd 版本。",
     basis_en="Traceability of every figure (DOMAIN §7).", basis_zh="每个数字可追溯（DOMAIN §7）。",
+    examples=(Example((), __version__, "xl_tsd/_version.py"),),
 )
 def tsd_version():
     """
