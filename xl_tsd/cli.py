@@ -57,5 +57,33 @@ def generate(check, root):
         click.echo(f"wrote {rel}" if not rel.startswith("(") else rel)
 
 
+@main.command()
+@click.argument("src", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "dst", required=True, type=click.Path(dir_okay=False),
+              help="The computed workbook to write (same kind as SRC: .xlsx or .xlsm).")
+@click.option("--report", type=click.Path(dir_okay=False), help="Also write a JSON report here.")
+@click.option("--recalc-on-open/--no-recalc-on-open", default=True, show_default=True,
+              help="Ask Excel to recompute every formula when it opens the file.")
+def calc(src, dst, report, recalc_on_open):
+    """Compute every formula of SRC without Excel; write it with the values cached.
+
+    Exit status: 0 done; 1 input refused (nothing written); 3 written, but some
+    formula cells could not be computed (listed).
+    """
+    import json
+    from .calc import InputRefused, calculate
+    from .calc.cache import write_atomic
+    try:
+        rep = calculate(src, dst, recalc_on_open=recalc_on_open)
+    except InputRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    if report:
+        text = json.dumps(rep.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
+        write_atomic(report, lambda f: f.write(text))
+    click.echo(rep.summary(), err=not rep.complete)
+    if not rep.complete:
+        raise SystemExit(3)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

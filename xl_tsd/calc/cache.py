@@ -1,0 +1,295 @@
+"""Writing computed values into a workbook package, beside its formulas.
+
+openpyxl cannot do this: it writes formula cells without cached values, and
+a round trip through it drops what it does not model (charts and images it
+did not create, dynamic-array metadata, Office.js web extensions, custom
+XML). So the package is copied part by part, unchanged, except:
+
+- each worksheet part holding formula cells: every formula cell keeps its
+  ``<f>`` element and gets a ``<v>`` with the computed value and the
+  matching type (``t="str"``, ``"b"``, ``"e"`` or number); cells of an
+  array formula's range get their values too;
+- ``workbook.xml``: ``<calcPr fullCalcOnLoad="1"/>`` (optional), so Excel
+  recalculates when it opens the file.
+
+The sheet XML is edited as text, cell element by cell element, so namespace
+prefixes, attribute order, the VBA project (``vbaProject.bin``), styles,
+validations, comments, drawings and everything else stay byte for byte.
+"""
+from __future__ import annotations
+
+import math
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+from collections import defaultdict
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+
+__all__ = ["sheet_parts", "write_package", "write_atomic", "cell_xml_value"]
+
+_REL_DOC = "/officeDocument"
+_ATTR = r"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))"""
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def _resolve(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(base_dir, target))
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict:
+    from defusedxml.ElementTree import fromstring
+    d, f = posixpath.split(part)
+    path = posixpath.join(d, "_rels", f + ".rels")
+    try:
+        root = fromstring(zf.read(path))
+    except KeyError:
+        return {}
+    return {el.get("Id"): (el.get("Type", ""), _resolve(d, el.get("Target", ""))) for el in root
+            if el.get("TargetMode") != "External"}
+
+
+def workbook_part(zf: zipfile.ZipFile) -> str:
+    """The path of the workbook part (``xl/workbook.xml`` in files Excel writes)."""
+    for typ, target in _rels(zf, "").values():
+        if typ.endswith(_REL_DOC):
+            return target
+    return "xl/workbook.xml"
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet title -> part path in the package."""
+    from defusedxml.ElementTree import fromstring
+    wb_part = workbook_part(zf)
+    rels = _rels(zf, wb_part)
+    root = fromstring(zf.read(wb_part))
+    out = {}
+    for el in root.iter():
+        if el.tag.endswith("}sheet") or el.tag == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            if rid in rels:
+                out[el.get("name")] = rels[rid][1]
+    return out
+
+
+# --- values ------------------------------------------------------------------------------------
+
+def _text(s: str) -> str:
+    s = _ESCAPED.sub(r"_x005F_\1", s[:32767])  # a literal "_x0041_" must not be read as an escape
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", s)
+
+
+def cell_xml_value(value) -> tuple[str | None, str]:
+    """The ``t`` attribute (None for a number) and the ``<v>`` text of a computed value.
+
+    >>> cell_xml_value(0.08), cell_xml_value(3.0), cell_xml_value(True)
+    ((None, '0.08'), (None, '3'), ('b', '1'))
+    >>> cell_xml_value("情节严重"), cell_xml_value(float("nan"))
+    (('str', '情节严重'), ('e', '#NUM!'))
+    """
+    if isinstance(value, bool):
+        return "b", "1" if value else "0"
+    if isinstance(value, (int, float)):
+        v = float(value)
+        if not math.isfinite(v):
+            return "e", "#NUM!"
+        if v.is_integer() and abs(v) < 1e15:
+            return None, str(int(v))
+        return None, repr(v)
+    from formulas.tokens.operand import XlError
+    if isinstance(value, XlError):
+        return "e", str(value)
+    return "str", _text(str(value))
+
+
+# --- sheet XML ---------------------------------------------------------------------------------
+
+class _SheetPatch:
+    """Put values into the cells of one worksheet part's XML text."""
+
+    def __init__(self, xml: str, values: dict):
+        self.xml = xml
+        self.values = values  # "A1" -> (t, text)
+        m = re.search(r"<(?:(\w+):)?worksheet\b", xml)
+        self.p = (m.group(1) + ":") if m and m.group(1) else ""
+        p = re.escape(self.p)
+        self.row_re = re.compile(rf"<{p}row\b({_ATTR}*)\s*(?:/>|>(.*?)</{p}row>)", re.S)
+        self.cell_re = re.compile(rf"<{p}c\b({_ATTR}*)\s*(?:/>|>(.*?)</{p}c>)", re.S)
+        self.v_re = re.compile(rf"<{p}v\b[^>]*?(?:/>|>.*?</{p}v>)|<{p}is\b[^>]*?(?:/>|>.*?</{p}is>)", re.S)
+        self.f_re = re.compile(rf"<{p}f\b[^>]*?(?:/>|>.*?</{p}f>)", re.S)
+        self.done: set = set()
+        self.added = 0
+
+    @staticmethod
+    def _attr(attrs: str, name: str):
+        m = re.search(rf"""\s{name}\s*=\s*(?:"([^"]*)"|'([^']*)')""", attrs)
+        return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2))
+
+    @staticmethod
+    def _set_attr(attrs: str, name: str, value):
+        attrs = re.sub(rf"""\s{name}\s*=\s*(?:"[^"]*"|'[^']*')""", "", attrs)
+        return attrs if value is None else f'{attrs} {name}="{value}"'
+
+    def _cell(self, attrs: str, body: str | None, coord: str) -> str:
+        t, text = self.values[coord]
+        self.done.add(coord)
+        body = body or ""
+        f = self.f_re.search(body)
+        rest = self.v_re.sub("", self.f_re.sub("", body))  # what else is there: extLst
+        p = self.p
+        attrs = self._set_attr(attrs, "t", t)
+        return f"<{p}c{attrs}>{f.group() if f else ''}<{p}v>{text}</{p}v>{rest}</{p}c>"
+
+    def _new_cell(self, coord: str) -> str:
+        t, text = self.values[coord]
+        self.done.add(coord)
+        self.added += 1
+        p = self.p
+        ta = f' t="{t}"' if t else ""
+        return f'<{p}c r="{coord}"{ta}><{p}v>{text}</{p}v></{p}c>'
+
+    def apply(self) -> str:
+        rows_wanted = defaultdict(list)
+        for coord in self.values:
+            col, row = coordinate_from_string(coord)
+            rows_wanted[row].append((column_index_from_string(col), coord))
+        last_row = 0
+        p = self.p
+
+        def row_sub(m):
+            nonlocal last_row
+            attrs, body = m.group(1), m.group(2)
+            r = self._attr(attrs, "r")
+            row = int(r) if r else last_row + 1
+            prefix = "".join(self._missing_rows(rows_wanted, last_row, row))
+            last_row = row
+            wanted = rows_wanted.get(row)
+            if not wanted:
+                return prefix + m.group()
+            body = body or ""
+            wanted_cols = {c: coord for c, coord in wanted}
+            out, pos, last_col, before = [], 0, 0, self.added
+            for cm in self.cell_re.finditer(body):
+                cr = self._attr(cm.group(1), "r")
+                col = column_index_from_string(coordinate_from_string(cr)[0]) if cr else last_col + 1
+                out.append(body[pos:cm.start()])
+                out += [self._new_cell(wanted_cols.pop(c)) for c in sorted(wanted_cols) if c < col]
+                out.append(self._cell(cm.group(1), cm.group(2), wanted_cols.pop(col)) if col in wanted_cols
+                           else cm.group())
+                pos, last_col = cm.end(), col
+            out += [self._new_cell(wanted_cols.pop(c)) for c in sorted(wanted_cols)]
+            if self.added > before:  # the row's column span hint may no longer hold
+                attrs = self._set_attr(attrs, "spans", None)
+            out.append(body[pos:])
+            return f"{prefix}<{p}row{attrs}>{''.join(out)}</{p}row>"
+
+        q = re.escape(p)
+        empty = re.search(rf"<{q}sheetData\b{_ATTR}*\s*/>", self.xml)
+        if empty:
+            inner = "".join(self._missing_rows(rows_wanted, 0, None))
+            return self.xml[:empty.start()] + f"<{p}sheetData>{inner}</{p}sheetData>" + self.xml[empty.end():]
+        sd = re.search(rf"<{q}sheetData\b{_ATTR}*\s*>(.*?)</{q}sheetData>", self.xml, re.S)
+        if sd is None:
+            return self.xml
+        inner = self.row_re.sub(row_sub, sd.group(1))
+        inner += "".join(self._missing_rows(rows_wanted, last_row, None))
+        return self.xml[:sd.start(1)] + inner + self.xml[sd.end(1):]
+
+    def _missing_rows(self, rows_wanted, after: int, before: int | None):
+        """Rows with values to write that the sheet does not have (cells of an array formula)."""
+        p = self.p
+        for row in sorted(r for r in rows_wanted if r > after and (before is None or r < before)):
+            cells = [self._new_cell(coord) for _, coord in sorted(rows_wanted[row])]
+            yield f'<{p}row r="{row}">{"".join(cells)}</{p}row>'
+
+
+def patch_sheet(xml: str, values: dict) -> str:
+    """The worksheet XML with each cell of ``values`` ("A1" -> value) holding its value."""
+    return _SheetPatch(xml, {k: cell_xml_value(v) for k, v in values.items()}).apply()
+
+
+_CALC_AFTER = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+               "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def patch_workbook(xml: str, full_calc_on_load: bool) -> str:
+    """workbook.xml with ``fullCalcOnLoad`` set (or removed) in ``<calcPr>``."""
+    m = re.search(r"<(?:(\w+):)?workbook\b", xml)
+    p = (m.group(1) + ":") if m and m.group(1) else ""
+    cm = re.search(rf"<{re.escape(p)}calcPr\b({_ATTR}*)(\s*/?>)", xml)
+    value = "1" if full_calc_on_load else None
+    if cm:
+        now = _SheetPatch._attr(cm.group(1), "fullCalcOnLoad")
+        if (now in ("1", "true")) == full_calc_on_load:
+            return xml  # already so: the part stays byte for byte
+        attrs = _SheetPatch._set_attr(cm.group(1), "fullCalcOnLoad", value)
+        return xml[:cm.start()] + f"<{p}calcPr{attrs}{cm.group(2)}" + xml[cm.end():]
+    if not full_calc_on_load:
+        return xml
+    el = f'<{p}calcPr fullCalcOnLoad="1"/>'
+    for name in _CALC_AFTER:
+        nm = re.search(rf"<{re.escape(p)}{name}\b", xml)
+        if nm:
+            return xml[:nm.start()] + el + xml[nm.start():]
+    end = xml.rindex(f"</{p}workbook>")
+    return xml[:end] + el + xml[end:]
+
+
+def _xml_text(data: bytes) -> tuple[str, str]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
+    return data.decode("utf-8"), "utf-8"
+
+
+def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: bool = True) -> None:
+    """Copy package ``zf`` to the binary file ``out``, with ``values`` cached in its sheets.
+
+    ``values`` maps (sheet title, "A1") to float, bool, str or an engine error.
+    """
+    parts = sheet_parts(zf)
+    by_part = defaultdict(dict)
+    for (sheet, coord), v in values.items():
+        by_part[parts[sheet]][coord] = v
+    wb_part = workbook_part(zf)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
+        for info in zf.infolist():
+            data = zf.read(info)
+            if info.filename in by_part or info.filename == wb_part:
+                text, enc = _xml_text(data)
+                if info.filename == wb_part:
+                    text = patch_workbook(text, full_calc_on_load)
+                else:
+                    text = patch_sheet(text, by_part[info.filename])
+                data = text.encode(enc)
+            zi = zipfile.ZipInfo(info.filename, info.date_time)
+            zi.external_attr, zi.create_system = info.external_attr, info.create_system
+            zi.compress_type = zipfile.ZIP_DEFLATED if info.compress_type != zipfile.ZIP_STORED else (
+                zipfile.ZIP_STORED)
+            zo.writestr(zi, data)
+
+
+def write_atomic(path: str, write) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    Nothing is left behind if ``write`` fails.
+    """
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".xl-tsd-", suffix=".tmp", dir=d)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
