@@ -1,0 +1,1 @@
+"""Regeneration workflows: case data in, finished workbooks out (fill, extract, batch, upgrade, export)."""
