@@ -120,28 +120,40 @@ def test_xlsm_keeps_everything_but_gains_values(xlsm, tmp_path):
     assert report.errors[0].reason == "#NUM! multiplier must be between 1 and 5 (got 6)"
 
 
-def test_recalc_on_open_is_set_or_left_off(tmp_path):
+def test_recalc_on_open_by_kind_or_as_asked(xlsm, tmp_path):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "=1+1"
     made, src = tmp_path / "made.xlsx", tmp_path / "a.xlsx"
-    wb.save(made)
+    wb.save(made)  # openpyxl writes <calcPr calcId="124519" fullCalcOnLoad="1"/>
     # as Excel writes it: a calcPr without fullCalcOnLoad
     _rewrite(made, src, "xl/workbook.xml", lambda d: d.replace(b' fullCalcOnLoad="1"', b""))
-    calculate(src, tmp_path / "on.xlsx")
-    calculate(made, tmp_path / "off.xlsx", recalc_on_open=False)
-    on = _parts(tmp_path / "on.xlsx")["xl/workbook.xml"].decode()
-    assert re.search(r'<calcPr calcId="124519" fullCalcOnLoad="1"\s*/>', on)
-    assert on.replace(' fullCalcOnLoad="1"', "") == _parts(src)["xl/workbook.xml"].decode()
-    assert "fullCalcOnLoad" not in _parts(tmp_path / "off.xlsx")["xl/workbook.xml"].decode()
+
+    def calc_pr(path):
+        return re.search(r"<calcPr[^>]*>", _parts(path)["xl/workbook.xml"].decode()).group()
+
+    calculate(src, tmp_path / "on.xlsx", recalc_on_open=True)
+    assert calc_pr(tmp_path / "on.xlsx") == '<calcPr calcId="124519" fullCalcOnLoad="1" />'
+    # an .xlsx by default keeps its values: Excel cannot compute the catalogue in it
+    calculate(made, tmp_path / "off.xlsx")
+    assert calc_pr(tmp_path / "off.xlsx") == f'<calcPr calcId="{cache.KEEP_VALUES_CALC_ID}" />'
+    # a macro workbook, which can carry the xlwings functions, recalculates by default
+    calculate(xlsm, tmp_path / "m.xlsm")
+    assert calc_pr(tmp_path / "m.xlsm") == '<calcPr calcId="124519" fullCalcOnLoad="1" />'  # as it was
+    calculate(xlsm, tmp_path / "m_off.xlsm", recalc_on_open=False)
+    assert calc_pr(tmp_path / "m_off.xlsm") == f'<calcPr calcId="{cache.KEEP_VALUES_CALC_ID}" />'
+    result = CliRunner().invoke(main, ["calc", str(made), "-o", str(tmp_path / "cli.xlsx"), "--recalc-on-open"])
+    assert result.exit_code == 0 and 'fullCalcOnLoad="1"' in calc_pr(tmp_path / "cli.xlsx")
 
 
 def test_workbook_xml_patch():
     assert cache.patch_workbook("<workbook><sheets/><definedNames/><extLst/></workbook>", True) == \
         '<workbook><sheets/><definedNames/><calcPr fullCalcOnLoad="1"/><extLst/></workbook>'
-    assert cache.patch_workbook("<workbook><sheets/></workbook>", True) == \
-        '<workbook><sheets/><calcPr fullCalcOnLoad="1"/></workbook>'
+    assert cache.patch_workbook("<x:workbook><x:sheets/></x:workbook>", False) == \
+        f'<x:workbook><x:sheets/><x:calcPr calcId="{cache.KEEP_VALUES_CALC_ID}"/></x:workbook>'
     assert cache.patch_workbook('<workbook><calcPr calcId="1" fullCalcOnLoad="1" /></workbook>', False) == \
-        '<workbook><calcPr calcId="1" /></workbook>'
+        f'<workbook><calcPr calcId="{cache.KEEP_VALUES_CALC_ID}" /></workbook>'
+    same = '<workbook><calcPr fullCalcOnLoad="true"/></workbook>'
+    assert cache.patch_workbook(same, True) is same
 
 
 def test_sheet_xml_patch_adds_missing_array_cells():

@@ -389,3 +389,20 @@ def test_uncomputable_formulas_are_reported_and_the_rest_computed():
     assert "circular" in where[("Sheet", "B3")] and "circular" in where[("Sheet", "C3")]
     assert report.values[("Sheet", "B4")] == 10.0  # hand
     assert not report.complete
+
+
+def test_other_workbooks_are_never_read(tmp_path, monkeypatch):
+    other = openpyxl.Workbook()
+    other.active["A1"] = 42
+    other.save(tmp_path / "other.xlsx")
+    monkeypatch.chdir(tmp_path)  # where the engine would look for it
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "='[other.xlsx]Sheet'!A1"
+    ws["A2"] = "=A1+1"
+    ws["A3"] = '="[a]b!"&1'  # text that looks like a reference is not one
+    report = calculate(wb)
+    assert report.values[("Sheet", "A1")] == report.values[("Sheet", "A2")] == "#REF!"
+    assert report.values[("Sheet", "A3")] == "[a]b!1"
+    assert [(p.cell, p.reason) for p in report.problems] == [
+        ("A1", "reference to another workbook: not read (computed as #REF!)")]

@@ -13,10 +13,27 @@ def main():
 
 
 @main.command()
-def example():
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Also write the filled example workbook, computed, into this folder.")
+def example(out_dir):
     """Run the worked example (vehicle chassis case) and print every figure with its basis."""
     from . import worked_example
     click.echo(worked_example.format_lines(worked_example.run()))
+    if out_dir is not None:
+        from .template.example import write_example
+        path, report = write_example(out_dir)
+        click.echo(f"wrote {path} ({report.formula_cells} formula cells, {len(report.errors)} errors)")
+        if report.errors:
+            raise SystemExit(1)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="workbook/Template.xlsm",
+              show_default=True, help="Where to write the template.")
+def template(output):
+    """Build the case template workbook from code (xlwings standalone workbook + the layout)."""
+    from .template import build_template
+    click.echo(f"wrote {build_template(output)}")
 
 
 @main.command()
@@ -62,8 +79,10 @@ def generate(check, root):
 @click.option("-o", "--output", "dst", required=True, type=click.Path(dir_okay=False),
               help="The computed workbook to write (same kind as SRC: .xlsx or .xlsm).")
 @click.option("--report", type=click.Path(dir_okay=False), help="Also write a JSON report here.")
-@click.option("--recalc-on-open/--no-recalc-on-open", default=True, show_default=True,
-              help="Ask Excel to recompute every formula when it opens the file.")
+@click.option("--recalc-on-open/--no-recalc-on-open", default=None,
+              help="Whether Excel recomputes every formula when it opens the file, or shows the values "
+                   "written here. Default: recompute for .xlsm (it can carry the xlwings functions), "
+                   "show the values for .xlsx (Excel cannot compute the catalogue there).")
 def calc(src, dst, report, recalc_on_open):
     """Compute every formula of SRC without Excel; write it with the values cached.
 

@@ -132,7 +132,7 @@ def _check_output(dst: str, src_path: str | None, kind: str) -> str:
     return dst
 
 
-def calculate(src, dst=None, *, recalc_on_open: bool = True) -> CalcReport:
+def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcReport:
     """Compute every formula of a workbook and save it with the values cached.
 
     Parameters
@@ -145,9 +145,13 @@ def calculate(src, dst=None, *, recalc_on_open: bool = True) -> CalcReport:
         .xlsm). Written atomically: a temporary file beside it, then a
         rename. If omitted, nothing is written and the values are only
         returned in the report.
-    recalc_on_open : bool, default True
-        Set ``fullCalcOnLoad`` so that Excel recomputes every formula when it
-        opens the file (with xlwings, the catalogue's functions too).
+    recalc_on_open : bool, optional
+        True: Excel recomputes every formula when it opens the file
+        (``fullCalcOnLoad``). False: Excel shows the values written here until
+        an input changes. By default True for a macro workbook (.xlsm/.xltm),
+        the only kind that can carry the xlwings functions, and False for an
+        .xlsx, where Excel cannot compute the catalogue and a recalculation
+        would turn its numbers into #NAME?.
 
     Returns
     -------
@@ -184,6 +188,8 @@ def calculate(src, dst=None, *, recalc_on_open: bool = True) -> CalcReport:
         else:
             report.values[key] = v
     if dst is not None:
+        if recalc_on_open is None:
+            recalc_on_open = kind in (".xlsm", ".xltm")
         cache.write_atomic(dst, lambda f: cache.write_package(zf, ev.values, f, recalc_on_open))
         report.output = dst
     report.seconds = time.perf_counter() - t0

@@ -218,21 +218,37 @@ _CALC_AFTER = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "s
                "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
 
 
+#: A calculation-engine id above any Excel's: Excel recalculates a whole workbook on open when the
+#: file's ``calcId`` is below its own engine's (MS-XLS 2.4.215, ECMA-376 calcPr), and keeps the
+#: cached values otherwise.
+KEEP_VALUES_CALC_ID = "999999"
+
+
 def patch_workbook(xml: str, full_calc_on_load: bool) -> str:
-    """workbook.xml with ``fullCalcOnLoad`` set (or removed) in ``<calcPr>``."""
+    """workbook.xml set to recalculate on open, or to show the cached values.
+
+    ``True``: ``<calcPr fullCalcOnLoad="1">``. ``False``: no ``fullCalcOnLoad``
+    and ``calcId`` = :data:`KEEP_VALUES_CALC_ID`, so Excel opens the file with
+    the values as written. An element already so is left byte for byte.
+    """
     m = re.search(r"<(?:(\w+):)?workbook\b", xml)
     p = (m.group(1) + ":") if m and m.group(1) else ""
     cm = re.search(rf"<{re.escape(p)}calcPr\b({_ATTR}*)(\s*/?>)", xml)
-    value = "1" if full_calc_on_load else None
     if cm:
-        now = _SheetPatch._attr(cm.group(1), "fullCalcOnLoad")
-        if (now in ("1", "true")) == full_calc_on_load:
-            return xml  # already so: the part stays byte for byte
-        attrs = _SheetPatch._set_attr(cm.group(1), "fullCalcOnLoad", value)
+        attrs = cm.group(1)
+        full = _SheetPatch._attr(attrs, "fullCalcOnLoad") in ("1", "true", "on")
+        if full_calc_on_load and not full:
+            attrs = _SheetPatch._set_attr(attrs, "fullCalcOnLoad", "1")
+        elif not full_calc_on_load:
+            if full:
+                attrs = _SheetPatch._set_attr(attrs, "fullCalcOnLoad", None)
+            if _SheetPatch._attr(attrs, "calcId") != KEEP_VALUES_CALC_ID:
+                attrs = _SheetPatch._set_attr(attrs, "calcId", KEEP_VALUES_CALC_ID)
+        if attrs == cm.group(1):
+            return xml
         return xml[:cm.start()] + f"<{p}calcPr{attrs}{cm.group(2)}" + xml[cm.end():]
-    if not full_calc_on_load:
-        return xml
-    el = f'<{p}calcPr fullCalcOnLoad="1"/>'
+    el = (f'<{p}calcPr fullCalcOnLoad="1"/>' if full_calc_on_load
+          else f'<{p}calcPr calcId="{KEEP_VALUES_CALC_ID}"/>')
     for name in _CALC_AFTER:
         nm = re.search(rf"<{re.escape(p)}{name}\b", xml)
         if nm:

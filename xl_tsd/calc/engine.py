@@ -20,6 +20,7 @@ import collections
 import contextlib
 import functools
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -268,12 +269,22 @@ class _Model(ExcelModel):
             if unknown:
                 self.problems.append(Problem(sheet, crd, text, "function not available in the engine: "
                                              + ", ".join(unknown) + " (computed as #NAME?)"))
+            if _EXTERNAL.search(_STRING.sub('""', shape)):
+                self.problems.append(Problem(sheet, crd, text, "reference to another workbook: not read "
+                                             "(computed as #REF!)"))
         except Exception as exc:  # a formula formulas cannot read: reported, computed as #VALUE!
             self.problems.append(Problem(sheet, crd, text, _why(exc)))
             out = _Cell(formula_references.get(crd, crd), "=#VALUE!", context=context).compile(
                 references=references, context=context)
         self.where[out.output] = (sheet, out.range.ranges[0]["ref"])
         return out
+
+    def add_book(self, book=None, context=None, data_only=False):
+        # formulas would open any other workbook a formula names ('[other.xlsx]Sheet'!A1), from disk:
+        # an input file must not make the tool read other files. Such references become #REF!.
+        if isinstance(book, str) and book.replace("\\", "/").upper() != BOOK_NAME:
+            raise PermissionError(f"external workbook {book} not read")
+        return super().add_book(book, context, data_only)
 
     @staticmethod
     def _compile_cell(crd, val, context, check_formula, references):
@@ -310,6 +321,8 @@ class _Model(ExcelModel):
         return cell
 
 
+# '[other.xlsx]Sheet 1'!A1, [1]Sheet!A1 (but not a table's column, Table1[Amount])
+_EXTERNAL = re.compile(r"'[^']*\[[^\]]+\][^']*'!|(?<![\w\]])\[[^\]]+\][\w.]*!")
 _FUNCTION = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\s*\(")
 
 
@@ -348,12 +361,16 @@ class _NoBar:
 
 @contextlib.contextmanager
 def _quiet():
-    saved = _fx.tqdm
+    """No progress bar, and no log lines: what they say is in the report."""
+    saved, log = _fx.tqdm, logging.getLogger("formulas")
+    level = log.level
     _fx.tqdm = type("tqdm", (), {"tqdm": _NoBar})
+    log.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
         _fx.tqdm = saved
+        log.setLevel(level)
 
 
 def read_book(data: bytes):
