@@ -180,7 +180,8 @@ def _ahp(matrix):
             f"matrix must be a square n x n range (got {a.shape[0]} x {a.shape[-1]})"))
     if n > len(SAATY_RI):
         raise TsdNumError("matrix", f"at most {len(SAATY_RI)} x {len(SAATY_RI)} (Saaty's RI table)", n)
-    off = np.abs(a * a.T - 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge entries: caught as non-reciprocal below
+        off = np.abs(a * a.T - 1.0)
     if (off > _RECIPROCAL_TOL).any():
         i, j = np.unravel_index(int(np.argmax(off)), a.shape)
         raise TsdValueError("matrix", "reciprocal (a_ji = 1 / a_ij)", message=(

@@ -49,8 +49,10 @@ class Arg:
         text = self.zh if lang == "zh" else self.en
         unit = f" [{self.unit}]" if self.unit else ""
         opt = ""
+        default = {True: "TRUE", False: "FALSE"}.get(self.default, self.default) if isinstance(
+            self.default, bool) else self.default
         if self.optional:
-            opt = (f" 可选，默认 {self.default}" if lang == "zh" else f" Optional, default {self.default}."
+            opt = (f" 可选，默认 {default}" if lang == "zh" else f" Optional, default {default}."
                    ) if self.default is not None else (" 可选，空白表示未知。" if lang == "zh"
                                                        else " Optional; empty means not known.")
         return f"{text}{unit}.{opt}" if lang == "en" else f"{text}{unit}。{opt}".rstrip()
