@@ -248,3 +248,14 @@ End Sub
         assert sheet.value(f"B{row}") == options["Description"]
         assert sheet.value(f"C{row}") == options["Category"]
         assert got == docs + [None] * (6 - len(docs))
+
+
+def test_committed_template_carries_the_current_modules():
+    """workbook/Template.xlsm (built by ``xl-tsd template``) holds both modules as generated now."""
+    template = ROOT / "workbook" / "Template.xlsm"
+    modules = {m.name: m for m in olevba_modules(template)}
+    assert modules[VBA_MODULE_NAME].code_raw == bas_text().encode("cp1252")
+    assert modules[MODULE_NAME].code_raw == wizard_module().encode("cp1252")
+    assert set(QUICKSTART_MODULES) < set(modules)
+    ole = olefile.OleFileIO(io.BytesIO(vba_bin(template)))
+    assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("cc61ffff000000")

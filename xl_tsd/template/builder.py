@@ -128,10 +128,11 @@ def quickstart_workbook(folder: str | pathlib.Path, name: str = "tsd") -> pathli
 def add_vba_modules(xlsm_in: pathlib.Path, xlsm_out: pathlib.Path) -> None:
     """The VBA step of the build: ``xlsm_in`` with the generated modules in its VBA project, to ``xlsm_out``.
 
-    The place for the ``xlwings_udfs`` wrapper module (issue 7); until it is
-    wired in, the project stays exactly as xlwings' quickstart made it.
+    Adds ``xlwings_udfs`` and the Function Wizard module ``xl_tsd_wizard``
+    (issue 7); see :func:`xl_tsd.vba_project.embed_udf_modules`.
     """
-    shutil.copyfile(xlsm_in, xlsm_out)
+    from ..vba_project import embed_udf_modules
+    embed_udf_modules(xlsm_in, xlsm_out)
 
 
 def normalise(src: pathlib.Path, dst: pathlib.Path) -> None:
