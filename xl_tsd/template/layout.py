@@ -93,6 +93,8 @@ CONSTANTS = {
 _FIRST_DATE, _LAST_DATE = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
 _K_MAX = max(r.value for r in legal.RULES if r.key == "punitive_max")
 _K_MIN = min(r.value for r in legal.RULES if r.key == "punitive_min")
+#: The first day conduct can attract the multiplier (for the notes; formulas use TSD_RULE).
+_K_FROM = min(r.value for r in legal.RULES if r.key == "punitive_from").isoformat()
 
 
 @dataclass(frozen=True)
@@ -378,7 +380,7 @@ INPUT_SECTIONS: tuple[Section, ...] = (
         Table("Periods", "期间表", "Periods", "第{n}期", "P{n}", PERIODS, (
             Field("Per_Label", "期间名称", "Period name", "text", "如 2019年", "e.g. 2019"),
             Field("Per_Start", "开始日", "Start", "date",
-                  "跨 2019-04-23 的期间请拆分", "split a period that spans 2019-04-23"),
+                  f"跨 {_K_FROM} 的期间请拆分", f"split a period that spans {_K_FROM}"),
             Field("Per_End", "结束日", "End", "date"),
             Field("Per_Units", "侵权产品销量", "Infringing units sold", "units"),
             Field("Per_Price", "单价", "Unit price", "price"),
@@ -389,7 +391,7 @@ INPUT_SECTIONS: tuple[Section, ...] = (
             Field("Per_Lost_Units", "权利人减少销量", "Holder's lost units", "units", "未知则空白", "blank if not known"),
             Field("Per_Own_Profit", "权利人单位利润", "Holder's profit per unit", "price", "未知则空白", "blank if not known"),
             Field("Per_Multiplier", "选定惩罚倍数", "Punitive multiplier chosen", "multiplier",
-                  "2019-04-23 前的期间不适用；空白为 1", "not before 2019-04-23; blank = 1"),
+                  f"{_K_FROM} 前的期间不适用；空白为 1", f"not before {_K_FROM}; blank = 1"),
         ), across=True),
     ), across=True),
     Section("六、许可使用费", "6. License fee", (
@@ -679,14 +681,14 @@ CHECKS: tuple[Check, ...] = (
           "每个秘点须有权重和“是/否”", "each point needs a weight and 是/否"),
     Check("Check_Periods", "期间不重叠", "Periods do not overlap",
           "=AND(COUNT(Per_Start)>0,AND(Per_Dates_OK),AND(Per_Regime_OK))",
-          "期间日期重叠、顺序颠倒或跨越 2019-04-23", "periods overlap, run backwards or span 2019-04-23"),
+          f"期间日期重叠、顺序颠倒或跨越 {_K_FROM}", f"periods overlap, run backwards or span {_K_FROM}"),
     Check("Check_Conduct", "期间在侵权行为期间内", "Periods within the conduct dates",
           "=AND(MIN(Per_Start)>=Conduct_Start,MAX(Per_End)<=Conduct_End)",
           "期间超出侵权行为起止日", "a period lies outside the conduct dates"),
     Check("Check_Multipliers", "各期倍数可适用", "Multiplier allowed in each period",
           "=AND(Per_K_OK)",
-          "倍数只适用于 2019-04-23 以后且具备故意与情节严重的期间",
-          "a multiplier needs conduct from 2019-04-23, intent and serious circumstances"),
+          f"倍数只适用于 {_K_FROM} 以后且具备故意与情节严重的期间",
+          f"a multiplier needs conduct from {_K_FROM}, intent and serious circumstances"),
     Check("Check_Component", "部件利润占比合理", "Component share plausible",
           f'=OR(Component_Plausible="{SHOWN_YES}",Component_Plausible="{SHOWN_NA}")',
           "归于秘密的利润占整体利润比例过高（汪某案）", "the secret's share of the whole profit is implausibly high"),
