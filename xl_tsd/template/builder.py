@@ -464,6 +464,9 @@ class _Builder:
             for item in sec.items:
                 row = self.calc_item(ws, row, item)
             row += 1
+        last = get_column_letter(_PERIOD_COL + L.PERIODS - 1)
+        self.name("Calc_Values", ws, f"{_VALUE_COL}5:{last}{row}", "output group", "计算表全部数值",
+                  "Every value of the Calculations sheet")
 
     def calc_item(self, ws, row: int, item) -> int:
         if isinstance(item, L.Calc):

@@ -671,6 +671,10 @@ CHECKS: tuple[Check, ...] = (
     Check("Check_Complete", "计算完整", "Calculation complete",
           "=AND(ISNUMBER(Contrib_Applied),ISNUMBER(Total_Award))",
           "贡献率或判赔总额未算出：请补全输入", "the rate or the award is not computed: complete the inputs"),
+    # In Excel the functions answer errors as text ("#N/A reason"), which SUM would skip silently.
+    Check("Check_No_Errors", "计算表无错误", "No error on the Calculations sheet",
+          '=COUNTIF(Calc_Values,"#*")=0',
+          "计算表有错误值（以 # 开头），请查看原因", "a figure on Calculations is an error (starts with #): see why"),
     Check("Check_Shares", "比例在 0–1 之间", "Shares between 0 and 1",
           "=AND(COUNT(Contrib_Chain)=ROWS(Contrib_Chain),MIN(Contrib_Chain)>=0,MAX(Contrib_Chain)<=1)",
           "s1–s4 与贡献率须为 0–1 的数", "s1–s4 and the rate must be numbers from 0 to 1"),
