@@ -25,7 +25,6 @@ import datetime as _dt
 import math
 import os
 import pathlib
-import shutil
 import re
 import subprocess
 import sys
@@ -49,7 +48,8 @@ from ..registry import FUNCTIONS
 from . import layout as L
 
 __all__ = ["DEFAULT_PATH", "FIXED_TIME", "STYLE_INPUT", "STYLE_FORMULA", "STYLE_CHECK", "UDF_MODULES",
-           "NameInfo", "build_template", "build_workbook", "name_catalogue", "quickstart_workbook", "add_vba_modules", "normalise"]
+           "NameInfo", "build_template", "build_workbook", "name_catalogue", "quickstart_workbook",
+           "add_vba_modules", "normalise"]
 
 #: Where the committed template lives in a checkout.
 DEFAULT_PATH = pathlib.Path(__file__).resolve().parents[2] / "workbook" / "Template.xlsm"
@@ -394,9 +394,6 @@ class _Builder:
         ref = f"E{row}:{get_column_letter(4 + n)}{row + n - 1}"
         self.validation(ws, spec, ref)
         self.name(m.name, ws, ref, "input matrix", m.zh, m.en, spec.spec.unit)
-        for j in range(n):
-            ws.column_dimensions[get_column_letter(5 + j)].width = max(
-                ws.column_dimensions[get_column_letter(5 + j)].width or 0, _PERIOD_WIDTH)
         return row + n
 
     def table_down(self, ws, row: int, t: L.Table) -> int:

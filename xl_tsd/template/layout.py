@@ -22,7 +22,7 @@ Conventions of the declarations
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .. import legal
 
