@@ -668,6 +668,7 @@ class _Builder:
             cell = ws.cell(row, 1)
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quote_sheetname(title)}!A1", display=cell.value)
             cell.font = Font(color="0563C1", underline="single")
+            cell.alignment = ws.cell(row, 2).alignment = Alignment(vertical="top")
             row += 1
         row += 1
         row = self.section(ws, row, "说明", "Note", last_col=3)
@@ -791,6 +792,7 @@ class _Builder:
         ws.column_dimensions["A"].width = 20
         ws.column_dimensions["B"].width = 30
         ws.column_dimensions["D"].width = 100
+        _print_setup(ws, fit=True)
 
 
 _ILLUSTRATIVE = (f'=IF({L._ifyes("Case_Illustrative")},"示例数据，非真实案件数据 — '

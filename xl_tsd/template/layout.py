@@ -59,7 +59,7 @@ MEASURES = ("实际损失 lost profit", "侵权获利 infringer's gains", "许�
 STATUTORY = MEASURES[4]
 S4_METHODS = ("三分法 thirds", "四分法 quarters", "提成率换算 royalty", "层次分析法 AHP", "直接输入 direct")
 VALUE_METHODS = ("成本法 cost approach", "收益法 income approach")
-MARGIN_KINDS = ("营业利润率 operating margin", "销售利润率 sales margin")
+MARGIN_KINDS = ("营业利润率", "销售利润率")  # operating / sales margin: short, for the period columns
 LICENSE_TYPES = ("独占 exclusive", "排他 sole", "普通 ordinary")
 REMEDIAL_KINDS = ("修复", "重建", "加强")  # the tokens REMEDIAL_SHARE takes
 #: Text shown for a yes/no computed by a catalogue function. LibreOffice recomputes every formula
@@ -385,7 +385,8 @@ INPUT_SECTIONS: tuple[Section, ...] = (
             Field("Per_Units", "侵权产品销量", "Infringing units sold", "units"),
             Field("Per_Price", "单价", "Unit price", "price"),
             Field("Per_Margin", "侵权人利润率", "Infringer's profit margin", "margin", "亏损为负", "negative for a loss"),
-            Field("Per_Margin_Kind", "利润率口径", "Kind of margin", "List_Margin_Kind"),
+            Field("Per_Margin_Kind", "利润率口径", "Kind of margin", "List_Margin_Kind",
+                  "营业利润率或销售利润率", "operating margin (营业利润率) or sales margin (销售利润率)"),
             Field("Per_Benchmark", "行业基准利润率", "Industry benchmark margin", "margin",
                   "侵权人利润率 ≤ 0 时使用", "used when the infringer's margin is 0 or less"),
             Field("Per_Lost_Units", "权利人减少销量", "Holder's lost units", "units", "未知则空白", "blank if not known"),
