@@ -333,8 +333,9 @@ def test_cli_calc_report_and_exit_codes(tmp_path):
     assert openpyxl.load_workbook(out, data_only=True).active["A1"].value == pytest.approx(0.08)
 
 
-def test_evaluate_without_reuse_agrees(tmp_path):
-    """The compiled-formula reuse changes nothing: compare with every cell compiled on its own."""
+def test_evaluate_as_formulas_does_agrees(tmp_path, monkeypatch):
+    """The speed-ups change nothing: compare with every cell compiled on its own and run through
+    schedula, as formulas does."""
     wb = openpyxl.Workbook()
     a = wb.active
     a.title = "In put"
@@ -349,10 +350,14 @@ def test_evaluate_without_reuse_agrees(tmp_path):
         b[f"C{r}"] = f"=IF('In put'!B{r}=\"\",LOST_PROFIT('In put'!B{r},50,A{r},2),ROUND(B{r}/3,2))"
         b[f"D{r}"] = f"=A{r}+$A$1+A$1+$A{r}"
         b[f"E{r}"] = f"=INDEX($A$1:$D$25,{r},MOD({r},4)+1)*ROW()"
+        b[f"F{r}"] = f"=IFERROR(PUNITIVE_TOTAL(A{r},MOD({r},7)),-1)&\"\""
+        b[f"G{r}"] = f"=CRIMINAL_TIER('In put'!A{r}*100000,DATE(2025,5,1))"
     data = io.BytesIO()
     wb.save(data)
     engine.clear_cache()
     shared = engine.evaluate(engine.read_book(data.getvalue()))
+    monkeypatch.setattr(engine, "FAST", False)
     alone = engine.evaluate(engine.read_book(data.getvalue()), reuse=False)
-    assert shared.shared > 80 and alone.shared == 0
+    assert shared.shared >= 115 and alone.shared == 0  # A, B, C, D (after row 1) and G rows
     assert shared.values == alone.values
+    assert shared.reasons == alone.reasons

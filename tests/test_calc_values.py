@@ -18,7 +18,6 @@ from openpyxl.worksheet.formula import ArrayFormula
 import xl_tsd
 from xl_tsd import excel
 from xl_tsd.calc import calculate, engine
-from xl_tsd.errors import TsdError
 from xl_tsd.registry import FUNCTIONS
 
 
@@ -72,11 +71,19 @@ def _put(ws, row, col, value):
 
 
 def _direct(name, *args):
-    """The value the same function gives when called as the xlwings UDF would call it."""
-    try:
-        return excel.call(name, *args)
-    except TsdError as exc:
-        return exc.excel_code, excel.error_text(exc)
+    """What the xlwings UDF (udfs.tsd, the Excel face) answers for the same cell.
+
+    xlwings hands it every argument as a 2-D list (``ndim=2``); an error comes
+    back as its text, "#CODE! reason", which the engine splits into the error
+    value and the reason it reports.
+    """
+    import udfs.tsd
+    got = getattr(udfs.tsd, name)(*[a if isinstance(a, list) else [[a]] for a in args])
+    if isinstance(got, str) and got.startswith("#") and " " in got:
+        return got.split(" ", 1)[0], got
+    if isinstance(got, dt.datetime):  # a date: Excel stores its serial number
+        return (got - dt.datetime(1899, 12, 30)).days + 0.0
+    return got
 
 
 def test_parity_every_catalogue_function(tmp_path):
@@ -111,7 +118,7 @@ def test_parity_every_catalogue_function(tmp_path):
     assert {name for name, *_ in cases} == set(FUNCTIONS) - {n for n, s in FUNCTIONS.items() if not s.examples}
     reasons = {(e.sheet, e.cell): e.reason for e in report.errors}
     for name, ex, r, vals in cases:
-        direct = _direct(name, *vals)
+        direct = _direct(name, *vals)  # the Excel face's answer for the same arguments
         for sheet in ("Literals", "By reference"):
             cell = f"A{r}"
             got = report.values[(sheet, cell)]
@@ -262,7 +269,7 @@ def test_errors_are_real_excel_errors_with_reasons(tmp_path):
         "A5": ("=ISNA(LOST_PROFIT(,,,20))", True),                  # CASES.md F: #N/A
         "A6": ('=TECH_CONTRIB_RATE("abc",0.8,0.4,0.25)', "#VALUE!"),  # text in a number argument
         "A7": ("=TECH_CONTRIB_RATE(B1,0.8,0.4,0.25)", "#VALUE!"),   # text in the referenced cell
-        "A8": ("=TECH_CONTRIB_RATE(1/0,0.8,0.4,0.25)", "#DIV/0!"),  # an error argument passes through
+        "A8": ("=TECH_CONTRIB_RATE(1/0,0.8,0.4,0.25)", "#VALUE!"),  # an error argument, as the UDF reads it
         "A9": ("=A1*2", "#NUM!"),                                  # propagates like any Excel error
         "A10": ("=TSD_ISERROR(A1)", True),                         # TSD_ISERROR sees real errors too
         "A11": ("=IF(ISERROR(A1),\"check the multiplier\",A1)", "check the multiplier"),
@@ -280,6 +287,7 @@ def test_errors_are_real_excel_errors_with_reasons(tmp_path):
     assert reasons["A1"] == "#NUM! multiplier must be between 1 and 5 (got 6)"
     assert reasons["A6"] == '#VALUE! s1 must be a number (got "abc")'
     assert reasons["A7"] == '#VALUE! s1 must be a number (got "n/a")'
+    assert reasons["A8"] == '#VALUE! s1 must be a number (got "#DIV/0!")'  # as the xlwings UDF says
     assert reasons["A12"].startswith("#VALUE! s1 must be between 0 and 1")
     assert set(reasons) == {"A1", "A6", "A7", "A8", "A9", "A12"}  # caught errors are not listed
     assert report.complete

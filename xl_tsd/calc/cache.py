@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 from collections import defaultdict
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 __all__ = ["sheet_parts", "write_package", "write_atomic", "cell_xml_value"]
 

@@ -149,8 +149,10 @@ class _Template:
 
 
 _UNSHAREABLE = object()
+#: Run compiled formulas with :class:`_FastPipe` (False: through schedula, as formulas does).
+FAST = True
 _TEMPLATES: collections.OrderedDict = collections.OrderedDict()
-_MAX_TEMPLATES = 50_000
+_MAX_TEMPLATES = 4096  # compiled shapes kept between calls; a few hundred for a case template
 
 
 def _remember(key, value):
@@ -162,6 +164,14 @@ def _remember(key, value):
 def clear_cache() -> None:
     """Forget the compiled formulas kept between calls."""
     _TEMPLATES.clear()
+    _ranges.cache_clear()
+
+
+@functools.lru_cache(maxsize=65536)
+def _ranges(ref: str, sheet: str) -> Ranges:
+    """A reference as the engine names it (read-only: the engine copies it before it fills values)."""
+    return Ranges().push(ref, context={"sheet": sheet, "excel": BOOK_NAME, "directory": "",
+                                       "filename": BOOK_NAME})
 
 
 class _Pipe:
@@ -174,6 +184,93 @@ class _Pipe:
 
     def __call__(self, *args):
         return self._pipe(*args)
+
+
+class _Fallback(Exception):
+    pass
+
+
+class _FastPipe:
+    """A compiled formula run as a straight list of calls.
+
+    ``formulas`` compiles a formula into a small dispatcher and runs it through
+    schedula for every evaluation, which costs more than the Excel functions
+    themselves. The dispatcher of a formula is a tree of eager function calls
+    (IF evaluates both branches), so its precomputed execution order can be
+    replayed directly: functions called with their inputs, data filters
+    applied. Anything else (a function that returns "no value", raises, or a
+    node kind not seen here) runs the original dispatcher instead, so the
+    result is always the one ``formulas`` gives.
+    """
+
+    _DATA = {"type", "wait_inputs", "filters", "index"}
+    _FUNCTION = {"type", "inputs", "outputs", "function", "wait_inputs", "solve_cycle", "index"}
+
+    def __init__(self, pipe):
+        self.pipe, self.inputs, self.__name__ = pipe, pipe.inputs, pipe.__name__
+        nodes, defaults, sol = pipe.dsp.nodes, pipe.dsp.default_values, pipe._sol
+        slot, env, steps = {}, [], []
+
+        def slot_of(k):
+            if k not in slot:
+                slot[k] = len(env)
+                env.append(None)
+            return slot[k]
+
+        inputs = list(pipe.inputs)
+        for x, _, nxt_dsp in pipe.pipe:
+            v, s = x[-1]
+            node = nodes[v]
+            if s is not sol or nxt_dsp:
+                raise _Fallback
+            if node["type"] == "data":
+                if not node.keys() <= self._DATA or node.get("wait_inputs"):
+                    raise _Fallback
+                i = slot_of(v)
+                if v not in inputs and v in defaults:
+                    env[i] = defaults[v]["value"]
+                if node.get("filters"):
+                    steps.append((False, i, tuple(node["filters"]), None))
+            elif node["type"] == "function" and node.keys() <= self._FUNCTION and len(node["outputs"]) == 1:
+                steps.append((True, node["function"], tuple(slot_of(k) for k in node["inputs"]),
+                              slot_of(node["outputs"][0])))
+            else:
+                raise _Fallback
+        if len(pipe.outputs) != 1 or pipe.outputs[0] not in slot:
+            raise _Fallback
+        self._env, self._in = env, tuple(slot_of(k) for k in inputs)
+        self._steps, self._out = tuple(steps), slot[pipe.outputs[0]]
+
+    @classmethod
+    def of(cls, pipe):
+        """The fast form of ``pipe``, or ``pipe`` itself when it has parts this class does not know."""
+        try:
+            return cls(pipe)
+        except _Fallback:
+            return pipe
+
+    def __call__(self, *args):
+        env = self._env.copy()
+        for i, a in zip(self._in, args):
+            env[i] = a
+        none = sh.NONE
+        try:
+            for is_function, f, a, out in self._steps:
+                if is_function:
+                    r = f(*[env[i] for i in a])
+                    if r is none:
+                        raise _Fallback
+                    env[out] = r
+                else:
+                    r = env[f]
+                    for flt in a:
+                        r = flt(r)
+                    if r is none:
+                        raise _Fallback
+                    env[f] = r
+        except Exception:  # the engine's own handling of the unusual case, exactly as it is
+            return self.pipe(*args)
+        return env[self._out]
 
 
 class _Tracked(CellWrapper):
@@ -203,8 +300,8 @@ class _Cell(Cell):
             nodes = self.builder.dsp.nodes
             self.positional = CELL in nodes or DSP in nodes
             pipe = self.builder.compile(references=references, context=context, **{CELL: self.range})
-            self.pipe = pipe
-            self.func = _track(pipe, self._args, self.output)
+            self.pipe = _FastPipe.of(pipe) if FAST else pipe
+            self.func = _track(self.pipe, self._args, self.output)
             self.update_inputs(references=references)
             self.builder = None
         return self
@@ -296,7 +393,7 @@ class _Model(ExcelModel):
         tpl = _TEMPLATES.get(key)
         if tpl is _UNSHAREABLE:
             return self._compile_cell(crd, text, context, True, references)
-        ranges = [Ranges().push(r, context=context) for r in refs]
+        ranges = [_ranges(r, context["sheet"]) for r in refs]
         names = [r.ranges[0]["name"] for r in ranges]
         if tpl is not None:
             mapping = {}
@@ -332,7 +429,11 @@ def _unknown_functions(shape: str) -> tuple[str, ...]:
     from formulas.functions import get_functions
     table = get_functions()
     names = _FUNCTION.findall(_STRING.sub('""', shape))
-    return tuple(sorted({n for n in names if n.upper() not in table}))
+    return tuple(sorted({n for n in names if n.upper() not in table
+                         and n.upper().removeprefix("_XLFN.") not in _PARSER_KEYWORDS}))
+
+
+_PARSER_KEYWORDS = {"LET", "LAMBDA"}  # read by formulas' parser, not in its function table
 
 
 def _why(exc: BaseException) -> str:
@@ -432,7 +533,8 @@ def evaluate(book, reuse: bool = True) -> Evaluation:
             ev.reasons[(sheet, ref.split(":")[0])] = reasons[node]
         if r is None:
             ev.problems.append(Problem(sheet, ref, _formula_text(book, sheet, ref),
-                                       "not computed: the cell is part of a circular reference"))
+                                       "not computed: the cell is part of a circular reference (or "
+                                       "depends on a cell that could not be computed)"))
             continue
         value = r.value
         if ":" not in ref:

@@ -5,7 +5,8 @@ Every catalogue function is registered in ``formulas``' function table from
 UDFs (:func:`xl_tsd.excel.call`), so a cell computed here equals the cell
 Excel computes. The engine hands ranges over as 2-D numpy object arrays with
 its own ``EMPTY`` sentinel; they go in as nested lists with ``None``, which is
-what xlwings delivers. A :class:`~xl_tsd.errors.TsdError` becomes the real
+what xlwings delivers; an error value arrives as its text (``"#N/A"``), as
+the UDFs read it (``err_to_str``). A :class:`~xl_tsd.errors.TsdError` becomes the real
 Excel error value (``#VALUE!``, ``#NUM!``, ``#N/A``), so ``IFERROR`` and
 ``ISERROR`` see it; its reason is recorded against the cell being computed.
 """
@@ -64,28 +65,24 @@ class Recorder:
 RECORDER = Recorder()
 
 
-def _value_in(v, error_as_text: bool):
-    """One engine value as xlwings would hand it to a UDF."""
+def _value_in(v):
+    """One engine value as xlwings hands it to the UDFs (``udfs.tsd``: ``err_to_str=True``)."""
     if v is sh.EMPTY or v is None or v is OMITTED:
         return None
     if isinstance(v, XlError):
-        if error_as_text:
-            return str(v)
-        raise FoundError(err=v)  # an error argument answers that error, as in Excel
+        return str(v)  # "#N/A": the function then names the argument that holds it
     if isinstance(v, np.generic):
         return v.item()
     return v
 
 
-def _arg_in(a, error_as_text: bool):
-    """An engine argument (scalar or 2-D array) as xlwings shapes it: nested lists."""
+def _arg_in(a):
+    """An engine argument as the UDFs get it with ``ndim=2``: always a 2-D list (a value is [[v]])."""
     if isinstance(a, np.ndarray):
-        if a.ndim == 0:
-            return _value_in(a.item(), error_as_text)
-        if a.ndim == 1:
+        if a.ndim < 2:
             a = a.reshape(1, -1)
-        return [[_value_in(v, error_as_text) for v in row] for row in a.tolist()]
-    return _value_in(a, error_as_text)
+        return [[_value_in(v) for v in row] for row in a.tolist()]
+    return [[_value_in(a)]]
 
 
 def _value_out(v):
@@ -110,12 +107,9 @@ def _result_out(r):
 def _make(spec: FunctionSpec):
     """The engine function for one catalogue entry."""
     name = spec.name
-    # an argument that takes any value (TSD_ISERROR) is handed errors as their text
-    as_text = tuple(a.unit == "any" for a in spec.args)
-    n_text = len(as_text)
 
     def catalogue_function(*args):
-        vals = [_arg_in(a, i < n_text and as_text[i]) for i, a in enumerate(args)]
+        vals = [_arg_in(a) for a in args]
         try:
             return _result_out(excel.call(name, *vals))
         except TsdError as exc:
