@@ -200,6 +200,40 @@ def test_excel_shared_formulas_and_prefixed_xml(tmp_path):
     assert [cached[f"B{r}"].value for r in (1, 2, 3)] == [2, 4, 6]
 
 
+def test_parts_openpyxl_would_drop_survive(tmp_path):
+    """An openpyxl round trip drops xlwings Lite's web extension and dynamic-array metadata
+    (checked: load_workbook + save loses both); calc copies every part it does not edit."""
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "=AWARD_TOTAL(250000,15000,500000)"
+    plain, src, out = tmp_path / "plain.xlsx", tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    wb.save(plain)
+    extra = {
+        "xl/webextensions/webextension1.xml":
+            b'<we:webextension xmlns:we="http://schemas.microsoft.com/office/webextensions/webextension/'
+            b'2010/11" id="{1}"><we:properties><we:property name="main.py" value="&quot;x = 1&quot;"/>'
+            b'</we:properties></we:webextension>',
+        "xl/metadata.xml": b'<metadata xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                           b'<metadataTypes count="1"><metadataType name="XLDAPR"/></metadataTypes></metadata>',
+    }
+    with zipfile.ZipFile(plain) as zi, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zo:
+        for i in zi.infolist():
+            data = zi.read(i)
+            if i.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/webextensions/webextension1.xml" '
+                                    b'ContentType="application/vnd.ms-office.webextension+xml"/><Override '
+                                    b'PartName="/xl/metadata.xml" ContentType="application/vnd.openxmlformats-'
+                                    b'officedocument.spreadsheetml.sheetMetadata+xml"/></Types>')
+            zo.writestr(i, data)
+        for name, data in extra.items():
+            zo.writestr(name, data)
+    calculate(src, out)
+    after = _parts(out)
+    for name, data in extra.items():
+        assert after[name] == data
+    assert after["[Content_Types].xml"] == _parts(src)["[Content_Types].xml"]
+    assert openpyxl.load_workbook(out, data_only=True).active["A1"].value == 265000  # CASES.md C
+
+
 # --- refused inputs ------------------------------------------------------------------------------
 
 def _plain_workbook(path):

@@ -390,8 +390,14 @@ def test_uncomputable_formulas_are_reported_and_the_rest_computed():
     ws["B3"] = "=C3+1"                  # a circular reference
     ws["C3"] = "=B3+1"
     ws["B4"] = "=A1*2"
+    ws["B5"] = '=INDIRECT("A1")+_xlfn.LET(_xlpm.x,2,_xlpm.x)'  # read by the parser: computed
+    ws["B6"] = "=INDIRECT(C6)"          # a computed reference: not available
+    ws["C6"] = "A1"
     report = calculate(wb)
     where = {(p.sheet, p.cell): p.reason for p in report.problems}
+    assert set(where) == {("Sheet", c) for c in ("B1", "B2", "B3", "C3", "B6")}
+    assert report.values[("Sheet", "B5")] == 7.0  # hand: 5 + 2
+    assert "INDIRECT" in where[("Sheet", "B6")]
     assert "OFFSET" in where[("Sheet", "B1")]
     assert "cannot read" in where[("Sheet", "B2")]
     assert "circular" in where[("Sheet", "B3")] and "circular" in where[("Sheet", "C3")]

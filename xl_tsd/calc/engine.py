@@ -428,11 +428,13 @@ def _unknown_functions(shape: str) -> tuple[str, ...]:
     """Names called in a formula (strings removed) that the engine has no function for."""
     from formulas.functions import get_functions
     table = get_functions()
+    shape = _LITERAL_INDIRECT.sub("0", shape)  # INDIRECT("B1") is read as the reference B1
     names = _FUNCTION.findall(_STRING.sub('""', shape))
     return tuple(sorted({n for n in names if n.upper() not in table
                          and n.upper().removeprefix("_XLFN.") not in _PARSER_KEYWORDS}))
 
 
+_LITERAL_INDIRECT = re.compile(r'(?<![\w.])INDIRECT\(\s*"(?:[^"]|"")*"\s*\)', re.I)
 _PARSER_KEYWORDS = {"LET", "LAMBDA"}  # read by formulas' parser, not in its function table
 
 
