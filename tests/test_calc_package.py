@@ -273,6 +273,13 @@ def _entities(tmp_path):
     return bad.read_bytes()
 
 
+def _damaged(tmp_path):
+    plain, bad = tmp_path / "plain.xlsx", tmp_path / "bad.xlsx"
+    _plain_workbook(plain)
+    _rewrite(plain, bad, "xl/worksheets/sheet1.xml", lambda d: d[: len(d) // 2])  # cut in the middle
+    return bad.read_bytes()
+
+
 def _word_document(tmp_path):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -290,6 +297,7 @@ REFUSED = {
     "zip bomb": (_zip_bomb, "possible zip bomb"),
     "xml entities": (_entities, "declares a DOCTYPE/ENTITY"),
     "word document": (_word_document, "no workbook part"),
+    "damaged": (_damaged, "cannot be read as a workbook"),
 }
 
 

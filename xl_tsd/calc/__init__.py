@@ -173,8 +173,13 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcRepor
         dst = _check_output(dst, src_path, kind)
     try:
         book = engine.read_book(data)
+        parts = cache.sheet_parts(zf)
     except Exception as exc:  # openpyxl's reasons are technical but say where
         raise InputRefused(f"{name}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+    missing = {ws.title for ws in book.worksheets} - set(parts)
+    if missing:
+        raise InputRefused(f"{name}: cannot be read as a workbook (no part found for sheet "
+                           f"{', '.join(sorted(missing))})")
     ev = engine.evaluate(book)
 
     report = CalcReport(src_path, None, ev.formula_cells, problems=ev.problems, reused_formulas=ev.shared)
@@ -190,7 +195,7 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcRepor
     if dst is not None:
         if recalc_on_open is None:
             recalc_on_open = kind in (".xlsm", ".xltm")
-        cache.write_atomic(dst, lambda f: cache.write_package(zf, ev.values, f, recalc_on_open))
+        cache.write_atomic(dst, lambda f: cache.write_package(zf, ev.values, f, recalc_on_open, parts))
         report.output = dst
     report.seconds = time.perf_counter() - t0
     return report

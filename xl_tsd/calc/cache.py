@@ -263,12 +263,14 @@ def _xml_text(data: bytes) -> tuple[str, str]:
     return data.decode("utf-8"), "utf-8"
 
 
-def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: bool = True) -> None:
+def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: bool = True,
+                  parts: dict | None = None) -> None:
     """Copy package ``zf`` to the binary file ``out``, with ``values`` cached in its sheets.
 
-    ``values`` maps (sheet title, "A1") to float, bool, str or an engine error.
+    ``values`` maps (sheet title, "A1") to float, bool, str or an engine error;
+    ``parts`` is :func:`sheet_parts` of the package, if already known.
     """
-    parts = sheet_parts(zf)
+    parts = sheet_parts(zf) if parts is None else parts
     by_part = defaultdict(dict)
     for (sheet, coord), v in values.items():
         by_part[parts[sheet]][coord] = v
