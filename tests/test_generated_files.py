@@ -21,6 +21,8 @@ from xl_tsd.vba_udfs import (UDF_MODULE, VBA_RESERVED, excel_arg_name, import_fu
 
 BAS = "udfs/xlwings_udfs.bas"
 DOCS = "docs/functions.md"
+SCHEMA = "schema/case.schema.json"
+EXAMPLE = "examples/cases/vehicle_chassis.json"
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +98,7 @@ def test_docs_hold_every_part_of_each_function():
 
 # --- the committed files are what the generators give now ---------------------------------
 
-@pytest.mark.parametrize("rel", [BAS, DOCS])
+@pytest.mark.parametrize("rel", [BAS, DOCS, SCHEMA, EXAMPLE])
 def test_committed_file_is_fresh(rel):
     path = generated.ROOT / rel
     assert path.exists(), f"{rel} missing: run `xl-tsd generate`"
@@ -146,8 +148,8 @@ def test_vba_names_are_legal():
 # --- regenerating ------------------------------------------------------------------------
 
 def test_stale_files_are_found_and_rewritten(tmp_path):
-    assert generated.stale(tmp_path) == [BAS, DOCS]  # missing counts as stale
-    assert generated.write(tmp_path) == [BAS, DOCS]
+    assert generated.stale(tmp_path) == [BAS, DOCS, SCHEMA, EXAMPLE]  # missing counts as stale
+    assert generated.write(tmp_path) == [BAS, DOCS, SCHEMA, EXAMPLE]
     assert generated.stale(tmp_path) == [] and generated.write(tmp_path) == []
     (tmp_path / DOCS).write_text("edited by hand\n", encoding="utf-8")
     assert generated.stale(tmp_path) == [DOCS]

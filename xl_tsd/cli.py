@@ -1,6 +1,8 @@
 """The ``xl-tsd`` command. Each subcommand is a thin layer over a Python API."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ._version import __version__
@@ -102,6 +104,108 @@ def calc(src, dst, report, recalc_on_open):
     click.echo(rep.summary(), err=not rep.complete)
     if not rep.complete:
         raise SystemExit(3)
+
+
+# --- regeneration workflows (xl_tsd.workflows): case data in, finished workbooks out --------------
+
+def _case_error(exc):
+    raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.argument("case", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsm to write.")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Template to fill (default: workbook/Template.xlsm).")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+def fill(case, out, template, overwrite):
+    """Fill the template with CASE (.json/.yaml) and compute it.
+
+    Bad case data is refused with every problem listed and nothing written (exit 1).
+    """
+    from .workflows.case_data import CaseError
+    from .workflows.fill import fill as fill_case
+    try:
+        rep = fill_case(case, out, template=template, overwrite=overwrite)
+    except (CaseError, FileExistsError) as exc:
+        _case_error(exc)
+    h = rep.headline
+    click.echo(f"{rep.output}: total award {h.get('Total_Award')!r}, master check {h.get('Check_Master')!r}"
+               f" ({rep.seconds:.2f} s)")
+    for e in rep.errors:
+        click.echo(f"  error value: {e}", err=True)
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              help="The case file to write (.json or .yaml).")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+def extract(book, out, overwrite):
+    """Read the inputs of BOOK (built from the template) back out as a case file."""
+    from .workflows.fill import extract as extract_case, write_case
+    try:
+        write_case(extract_case(book), out, overwrite=overwrite)
+    except (FileExistsError, ValueError, KeyError) as exc:
+        _case_error(exc)
+    click.echo(f"{out}: inputs of {book}")
+
+
+@main.command()
+@click.argument("cases_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the workbooks and the summary.")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True), default=None)
+@click.option("-j", "--workers", type=click.IntRange(1), default=None, help="Processes (default: all cores).")
+@click.option("--overwrite", is_flag=True, help="Replace workbooks that exist.")
+def batch(cases_dir, out_dir, template, workers, overwrite):
+    """Fill and compute every case file of CASES_DIR, in parallel, with a summary.
+
+    Exit status: 0 every case done with its master check TRUE; 2 some failed (see the summary).
+    """
+    from .workflows.batch import batch as run_batch, case_files
+    n = len(case_files(cases_dir))
+    with click.progressbar(length=n, label=f"{n} cases", file=sys.stderr) as bar:
+        res = run_batch(cases_dir, out_dir, template=template, workers=workers, overwrite=overwrite,
+                        progress=lambda r: bar.update(1))
+    for r in res.failed:
+        click.echo(f"FAILED {r.case}: {r.error}", err=True)
+    click.echo(f"{len(res.results) - len(res.failed)} of {len(res.results)} cases done in {res.seconds:.1f} s "
+               f"({len(res.results) / max(res.seconds, 1e-9):.1f} cases/s); summary: {res.summary_csv}, "
+               f"{res.summary_xlsx}")
+    if res.failed:
+        raise SystemExit(2)
+
+
+@main.command(name="export-values")
+@click.argument("book", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+def export_values_cmd(book, out, overwrite):
+    """A values-only .xlsx copy of BOOK (no macros, no formulas) with a "Calculation trace" sheet."""
+    from .workflows.export_values import export_values
+    try:
+        rep = export_values(book, out, overwrite=overwrite)
+    except (ValueError, FileExistsError) as exc:
+        _case_error(exc)
+    click.echo(f"{rep.output}: {rep.formulas} formulas replaced by their values"
+               + (" (computed first)" if rep.computed else ""))
+
+
+@main.command()
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
+              help="Write the schema here (default: print it).")
+def schema(out):
+    """The JSON Schema of a case file for the current template."""
+    import json
+    from .workflows.case_data import json_schema
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from ._atomic import atomic_path
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":  # pragma: no cover

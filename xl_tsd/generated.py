@@ -1,15 +1,16 @@
 """The committed files generated from the registry, and how to rebuild or check them.
 
 ``udfs/xlwings_udfs.bas`` (the VBA module "Import Functions" writes) and
-``docs/functions.md`` (the function reference) are generated, committed, and
+``docs/functions.md`` (the function reference) and ``schema/case.schema.json``
+(the case file format, from the template layout) are generated, committed, and
 tested for freshness; ``xl-tsd generate`` rewrites them.
 """
 from __future__ import annotations
 
-import os
 import pathlib
-import tempfile
 from typing import Callable
+
+from ._atomic import atomic_path
 
 __all__ = ["ROOT", "GENERATED", "expected", "stale", "write"]
 
@@ -27,10 +28,28 @@ def _docs() -> bytes:
     return functions_md().encode("utf-8")
 
 
+def _schema() -> bytes:
+    import json
+    from .workflows.case_data import json_schema
+    return (json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _example_case() -> bytes:
+    import json
+    from .template.example import example_inputs
+    from .workflows.case_data import inputs_to_case
+    case = {"$comment": "CASES.md A, vehicle chassis: the contribution chain is the court's (SPC (2023)最高法知民终"
+            "1590号); sales, margins, multiplier, claim and the rest are ILLUSTRATIVE. Generated from "
+            "xl_tsd/template/example.py by `xl-tsd generate`.", **inputs_to_case(example_inputs(), None)}
+    return (json.dumps(case, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
 #: Repository-relative path -> function giving the file's exact bytes.
 GENERATED: dict[str, Callable[[], bytes]] = {
     "udfs/xlwings_udfs.bas": _bas,
     "docs/functions.md": _docs,
+    "schema/case.schema.json": _schema,
+    "examples/cases/vehicle_chassis.json": _example_case,
 }
 
 
@@ -40,16 +59,8 @@ def expected(rel: str) -> bytes:
 
 
 def _write_atomic(path: pathlib.Path, data: bytes) -> None:
-    """Write ``path`` in one step: a temporary file beside it, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def _stale(root) -> dict[str, bytes]:

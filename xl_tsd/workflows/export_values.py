@@ -66,7 +66,11 @@ def _formula_cells(wb) -> list[tuple[str, str, str]]:
 
 
 def _needs_values(values_wb, cells) -> bool:
-    return any(values_wb[s][c].value is None for s, c, _ in cells)
+    """True for a workbook never computed: no formula cell has a cached value.
+
+    (A computed formula may legitimately cache nothing, e.g. one that gives "".)
+    """
+    return all(values_wb[s][c].value is None for s, c, _ in cells)
 
 
 def _names_by_cell(wb) -> dict[tuple[str, str], str]:
@@ -96,6 +100,11 @@ def export_values(book, out, *, overwrite: bool = False) -> ExportReport:
     Returns
     -------
     ExportReport
+
+    Notes
+    -----
+    Numbers are written as openpyxl writes them, to 16 significant digits
+    (Excel shows 15).
     """
     src, dst = pathlib.Path(book), pathlib.Path(out)
     if same_file(src, dst):
@@ -107,7 +116,7 @@ def export_values(book, out, *, overwrite: bool = False) -> ExportReport:
     report = ExportReport(src, dst)
     formulas_wb = openpyxl.load_workbook(src)
     cells = _formula_cells(formulas_wb)
-    report.formulas = len(cells)
+    report.formulas = sum(1 for s, _, _ in cells if s != CONFIG_SHEET)  # the config sheet is dropped
     values_path = src
     with atomic_path(dst) as tmp:
         values_wb = openpyxl.load_workbook(values_path, data_only=True)
