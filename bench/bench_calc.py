@@ -9,6 +9,7 @@ prints, in the same run:
   process (compiles every formula shape) and repeated calls (the compiled shapes are reused, as
   when a batch regenerates many cases from one template);
 - the peak memory of the process (``ru_maxrss``) after the first call, in a fresh subprocess;
+- the same for the project's ``workbook/Template.xlsm`` when it exists (an empty case);
 - LibreOffice headless recalculation of the same file (``soffice --convert-to xlsx`` with hard
   recalculation), when ``soffice`` is on the PATH. LibreOffice cannot compute the catalogue's
   functions (they show #NAME?); it is the comparison a user would otherwise reach for.
@@ -172,6 +173,17 @@ def main(argv=None) -> None:
                       f"LibreOffice / xl-tsd calc first call = {total / r['first']:.1f}x")
             else:
                 print("  LibreOffice: soffice not installed, not measured")
+        template = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "workbook", "Template.xlsm")
+        if os.path.exists(template):
+            dst = os.path.join(tmp, "template.out.xlsm")
+            out = subprocess.run([sys.executable, __file__, "--child", template, dst, str(a.repeat)],
+                                 check=True, capture_output=True, text=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            import openpyxl as _o
+            n = sum(1 for ws in _o.load_workbook(template).worksheets for row in ws.iter_rows()
+                    for c in row if c.data_type == "f")
+            print(f"workbook/Template.xlsm ({n} formula cells): first call {r['first']:.3f} s; "
+                  f"again {min(r['again']):.3f} s; peak RSS {r['rss_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

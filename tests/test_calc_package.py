@@ -403,3 +403,12 @@ def test_evaluate_as_formulas_does_agrees(tmp_path, monkeypatch):
     assert shared.shared >= 115 and alone.shared == 0  # A, B, C, D (after row 1) and G rows
     assert shared.values == alone.values
     assert shared.reasons == alone.reasons
+    # and formulas' own ExcelModel, untouched (with the catalogue registered), gives the same values
+    import formulas
+    from formulas.excel import BOOK
+    plain = formulas.ExcelModel()
+    plain.books[engine.BOOK_NAME] = {BOOK: engine.read_book(data.getvalue())}
+    with engine._quiet():
+        solution = plain.load(engine.BOOK_NAME).finish().calculate()
+    for (sheet, cell), v in shared.values.items():
+        assert engine._plain(solution[f"'[{engine.BOOK_NAME}]{sheet.upper()}'!{cell}"].value[0, 0]) == v

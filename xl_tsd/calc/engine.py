@@ -161,9 +161,26 @@ def _remember(key, value):
         _TEMPLATES.popitem(last=False)
 
 
+class _EmptyCell:
+    """What an empty cell adds to the engine's graph: nothing."""
+
+    output, value = None, sh.EMPTY
+
+    @staticmethod
+    def add(dsp, context=None):
+        return set()
+
+
+_EMPTY_CELL = _EmptyCell()
+_REFS: dict = {}        # (name, definition, book) -> compiled defined name
+_REF_VALUES: dict = {}  # (all names, book) -> what each name refers to
+
+
 def clear_cache() -> None:
     """Forget the compiled formulas kept between calls."""
     _TEMPLATES.clear()
+    _REFS.clear()
+    _REF_VALUES.clear()
     _ranges.cache_clear()
 
 
@@ -343,7 +360,51 @@ class _Model(ExcelModel):
         self.formula_cells = 0
         self.shared = 0
 
+    def push(self, worksheet, context):
+        """As formulas does, but only the cells the sheet holds (it visits every cell of the used
+        rectangle, and openpyxl creates each one it is asked for)."""
+        worksheet, context = self.add_sheet(worksheet, context)
+        references = self.references
+        formula_references = self.formula_references(context)
+        formula_ranges = self.formula_ranges(context)
+        ctx = {"external_links": self.external_links(context)}
+        ctx.update(context)
+        cells = [self.compile_cell(c, ctx, references, formula_references)
+                 for _, c in sorted(worksheet._cells.items()) if c.value is not None]
+        for cell in cells:
+            self.add_cell(sh.await_result(cell), ctx, formula_ranges)
+        return self
+
+    def add_references(self, book, context=None):
+        """As formulas does, with each defined name compiled once per process, and the values of
+        the whole set of names computed once per set."""
+        from formulas.cell import Ref
+        key = (self.names_key, context.get("excel"))
+        if len(_REFS) > _MAX_TEMPLATES or len(_REF_VALUES) > 256:  # bounded, like the formula shapes
+            _REFS.clear()
+            _REF_VALUES.clear()
+        refs, nodes = {}, set()
+        for n in book.defined_names.values():
+            if n.hidden or n.localSheetId is not None:
+                continue  # the engine reads workbook-level names only (see _promote_sheet_names)
+            rkey = (n.name.upper(), n.value, context.get("excel"))
+            ref = _REFS.get(rkey)
+            if ref is None:
+                ref = _REFS[rkey] = Ref(n.name.upper(), "=%s" % n.value, context).compile(context=context)
+            nodes.update(ref.add(self.dsp, context=context))
+            refs[ref.output] = None
+            self.cells[ref.output] = ref
+        known = _REF_VALUES.get(key)
+        if known is None:
+            self._update_refs(nodes, refs)
+            _REF_VALUES[key] = dict(refs)
+        else:
+            refs.update(known)
+        return refs
+
     def compile_cell(self, cell, context, references, formula_references):
+        if cell.value is None:  # an empty cell: formulas would build a cell that adds nothing
+            return _EMPTY_CELL
         if cell.data_type != "f":
             # as formulas does, but numbers unrounded: it rounds them to 15 decimals (1e-16 would be 0),
             # while Excel computes with the stored double
