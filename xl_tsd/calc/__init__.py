@@ -37,7 +37,10 @@ class CellError:
     reason: str = ""
 
     def __str__(self):
-        return f"{self.sheet}!{self.cell}: {self.reason or self.code}"
+        if not self.reason or self.reason.startswith(self.code):
+            return f"{self.sheet}!{self.cell}: {self.reason or self.code}"
+        # the catalogue's error was turned into another by the rest of the formula
+        return f"{self.sheet}!{self.cell}: {self.code} (from {self.reason})"
 
 
 @dataclass
