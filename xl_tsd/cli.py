@@ -208,5 +208,28 @@ def schema(out):
         tmp.write_text(text, encoding="utf-8")
 
 
+@main.command(name="upgrade")
+@click.argument("old", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", "new", required=True, type=click.Path(dir_okay=False),
+              help="The upgraded .xlsm to write (never OLD).")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="The current template (default: workbook/Template.xlsm).")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+def upgrade_cmd(old, new, template, overwrite):
+    """Move OLD (built from an older template version) into the current template, computed.
+
+    Exit status: 0 every input value, sheet and part of OLD carried; 2 written, but something
+    of OLD is not in NEW (listed in the report); 1 refused, nothing written.
+    """
+    from .workflows.upgrade import upgrade
+    try:
+        rep = upgrade(old, new, template=template, overwrite=overwrite)
+    except (ValueError, FileExistsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(rep.summary())
+    if not rep.everything_carried:
+        raise SystemExit(2)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
