@@ -5,7 +5,8 @@ differ: the worked example's inputs are written by name, then one input is
 renamed (Share_S2 -> Share_S2_Old), one name is deleted (Case_Court), the
 periods table gets a 21st unit cell (an older, larger table), the version is
 set to 0, an input cell holds a formula, a note is typed onto the Inputs
-sheet and a styled user sheet with a formula and a chart is added. The file is
+sheet, the xlwings interpreter is set, a VBA module is added, and a styled
+user sheet with formulas, names and a chart is added. The file is
 computed (as Excel would have saved it) before the upgrade reads it.
 """
 from __future__ import annotations
@@ -25,9 +26,11 @@ from xl_tsd.cli import main
 from xl_tsd.template import DEFAULT_PATH
 from xl_tsd.template.contract import name_cells, read_inputs, write_inputs
 from xl_tsd.template.example import example_inputs, library_total, write_example
+from xl_tsd.vba_project import set_standard_modules
 from xl_tsd.workflows.upgrade import UpgradeError, Value, upgrade
 
 USER_SHEET = "My workings"
+INTERPRETER = r"C:\Users\me\venv\Scripts\python.exe"
 NOTE = "checked with the client on 3 May"  # typed onto the Inputs sheet, outside the inputs
 
 
@@ -95,10 +98,12 @@ def old_book(tmp_path_factory):
     chart = BarChart()
     chart.add_data(Reference(ws, min_col=1, min_row=5, max_col=2, max_row=5))
     ws.add_chart(chart, "E5")
-    filled = folder / "filled.xlsm"
+    wb["xlwings.conf"]["B1"] = INTERPRETER  # the user's own Python (a setting users are told to change)
+    filled, with_macro = folder / "filled.xlsm", folder / "macro.xlsm"
     wb.save(filled)
+    set_standard_modules(filled, with_macro, {"My_Macros": 'Sub Hello()\r\n    MsgBox "hi"\r\nEnd Sub\r\n'})
     old = folder / "Old.xlsm"
-    calculate(filled, old)  # cached values, as Excel saves them
+    calculate(with_macro, old)  # cached values, as Excel saves them
     return old, data, where
 
 
@@ -176,6 +181,15 @@ def test_user_sheet_is_carried_with_formula_and_style(upgraded):
     # the chart is not carried, and said so (openpyxl's object and the package's drawing part)
     assert any(USER_SHEET in n and "chart" in n for n in report.not_carried)
     assert any(USER_SHEET in n and "drawing" in n for n in report.not_carried)
+
+
+def test_settings_carried_and_macros_reported(upgraded):
+    report, _before, new, _values = upgraded
+    assert new["xlwings.conf"]["B1"].value == INTERPRETER
+    assert report.settings == [f"Interpreter_Win = {INTERPRETER!r}"]
+    assert new["xlwings.conf"]["B3"].value.startswith("=IFERROR(")  # unchanged settings stay the template's
+    assert "VBA module My_Macros: not in the current template; not carried (procedures: Sub Hello())" \
+        in report.not_carried
 
 
 def test_new_is_computed_on_the_current_template(upgraded):

@@ -45,6 +45,7 @@ import pathlib
 import re
 import tempfile
 import time
+from copy import copy
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -60,6 +61,8 @@ __all__ = ["upgrade", "UpgradeReport", "UpgradeError", "Value", "VERSION_NAME", 
 
 #: The defined name that holds the template version of a workbook.
 VERSION_NAME = "Template_Version"
+#: The xlwings settings sheet (key in column A, value in column B).
+CONF_SHEET = "xlwings.conf"
 #: The template's named cell styles (see :mod:`xl_tsd.template.builder`).
 STYLE_INPUT, TEMPLATE_STYLES = "TSD Input", frozenset({"TSD Input", "TSD Formula", "TSD Check"})
 _INJECTION = ("=", "+", "-", "@")
@@ -139,6 +142,8 @@ class UpgradeReport:
         Sheets carried over.
     user_names : list of str
         Workbook-level names of the user's carried over.
+    settings : list of str
+        xlwings settings of OLD that differ from the template's, carried (``key = value``).
     not_carried : list of str
         Everything else not carried, one line each.
     warnings : list of str
@@ -164,6 +169,7 @@ class UpgradeReport:
     template_edits: list = field(default_factory=list)
     user_sheets: list = field(default_factory=list)
     user_names: list = field(default_factory=list)
+    settings: list = field(default_factory=list)
     not_carried: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     calc: object = None
@@ -207,6 +213,7 @@ class UpgradeReport:
         block("Content typed onto template sheets (NOT carried)", self.template_edits)
         block("Sheets carried over", self.user_sheets)
         block("Names carried over", self.user_names)
+        block(f"{CONF_SHEET} settings carried over", self.settings)
         block("Not carried", self.not_carried)
         block("Warnings", self.warnings)
         if self.calc is not None:
@@ -387,14 +394,13 @@ def _move_input(old: _Old, new_wb, name: str, spec, report: UpgradeReport) -> No
         _put(target, v)
         moved += 1
         if cell.comment is not None:
-            from copy import copy
             target.comment = copy(cell.comment)
         if choices is not None and v not in choices:
             report.off_list.append(Value(name, label(key), _addr(cell), v))
     report.moved[name] = moved
 
 
-def _removed_values(old: _Old, name: str, report: UpgradeReport) -> list:
+def _removed_values(old: _Old, name: str) -> list:
     grid = old.removed[name]
     flat = _flat(grid)
     out = []
@@ -425,6 +431,8 @@ def _template_edits(old: _Old, new_wb) -> list:
     """Cells the user typed onto template sheets outside the inputs (see the module docstring)."""
     out = []
     for ws in old.template_sheets:
+        if ws.title == CONF_SHEET:
+            continue  # settings: carried key by key (_carry_settings)
         new_ws = new_wb[ws.title]
         known = {str(c.value) for c in new_ws._cells.values() if c.value is not None}
         for cell in ws._cells.values():
@@ -465,44 +473,64 @@ def package_notes(zf, sheet_titles) -> dict[str, list[str]]:
     return out
 
 
-def _vba_notes(zf_old, zf_new) -> list[str]:
-    """Whether OLD's VBA project holds code the template's does not (it is not carried)."""
+_PROCEDURE = re.compile(r"\s*(?:(?:Public|Private|Friend)\s+)?(?:Static\s+)?(?:Sub|Function|Property)\s", re.I)
+
+
+def _procedures(path) -> dict[str, set]:
+    """Module name -> its procedure lines (``Sub X()`` ...), read with pyOpenVBA."""
+    from pyopenvba import ExcelFile
+    with ExcelFile(path) as wb:
+        return {m.name: {ln.strip() for ln in m.source.splitlines() if _PROCEDURE.match(ln)}
+                for m in wb.vba_project().modules}
+
+
+def _vba_notes(zf_old, zf_new, old_path, new_path) -> list[str]:
+    """The VBA code of OLD that the template's project lacks (NEW carries the template's project)."""
     def project(zf):
         try:
             return zf.read("xl/vbaProject.bin")
         except KeyError:
             return None
-    old, new = project(zf_old), project(zf_new)
-    if old is None or old == new:
+    old = project(zf_old)
+    if old is None or old == project(zf_new):
         return []
     try:
-        from oletools.olevba import VBA_Parser
-    except ImportError:  # oletools is a dev dependency: say what is known without it
-        return ["VBA project: OLD's differs from the current template's, which NEW carries; OLD's own "
-                "modules (if any) are not carried"]
-
-    def procedures(data):
-        out: dict[str, set] = {}
-        parser = VBA_Parser("vbaProject.bin", data=data)
-        try:
-            for _f, _s, module, code in parser.extract_macros():
-                out[module] = {ln.strip() for ln in code.splitlines()
-                               if re.match(r"\s*(Public |Private |Friend )?(Static )?(Sub|Function|Property) ",
-                                           ln, re.I)}
-        finally:
-            parser.close()
-        return out
-    before, after = procedures(old), procedures(new)
+        before, after = _procedures(old_path), _procedures(new_path)
+    except Exception as exc:  # a protected or damaged project: say what is known
+        return [f"VBA project: OLD's differs from the current template's, which NEW carries; OLD's own "
+                f"code (if any) is not carried (its modules could not be listed: {exc})"]
     notes = []
     for module, procs in before.items():
-        extra = sorted(procs - after.get(module, set()))
         if module not in after:
             notes.append(f"VBA module {module}: not in the current template; not carried"
-                         + (f" ({len(procs)} procedures)" if procs else ""))
-        elif extra:
+                         + (f" (procedures: {'; '.join(sorted(procs))})" if procs else ""))
+        elif procs - after[module]:
             notes.append(f"VBA module {module}: procedures the current template's lacks, not carried: "
-                         + "; ".join(extra))
+                         + "; ".join(sorted(procs - after[module])))
     return notes
+
+
+def _carry_settings(old: _Old, new_wb, report: UpgradeReport) -> None:
+    """Carry the xlwings settings the user changed (e.g. Interpreter_Win), key by key."""
+    if CONF_SHEET not in old.wb.sheetnames or CONF_SHEET not in new_wb.sheetnames:
+        return
+    src, dst = old.wb[CONF_SHEET], new_wb[CONF_SHEET]
+    rows = {dst.cell(r, 1).value: r for r in range(1, dst.max_row + 1) if isinstance(dst.cell(r, 1).value, str)}
+    for r in range(1, src.max_row + 1):
+        key, cell = src.cell(r, 1).value, src.cell(r, 2)
+        if not isinstance(key, str) or not key.strip():
+            continue
+        target = dst.cell(rows[key], 2) if key in rows else None
+        if target is not None and (cell.value, cell.data_type) == (target.value, target.data_type):
+            continue
+        if target is None:
+            if not _blank(cell.value):
+                report.not_carried.append(f"{CONF_SHEET} setting {key} = {_show(cell.value)}: the current "
+                                          f"template has no such setting")
+            continue
+        target.value = cell.value
+        target.data_type = cell.data_type
+        report.settings.append(f"{key} = {_show(cell.value)}")
 
 
 _SHEET_REF = r"(?:'{q}'|{u})!"
@@ -618,11 +646,12 @@ def upgrade(old, new, *, template=None, overwrite: bool = False) -> UpgradeRepor
                 report.missing.append(name + (f" (OLD's name {old_book.unreadable[name]})"
                                               if name in old_book.unreadable else ""))
         for name in old_book.removed:
-            report.removed[name] = _removed_values(old_book, name, report)
+            report.removed[name] = _removed_values(old_book, name)
             cells = _flat(old_book.removed[name])
             report.removed_refs[name] = _addr(cells[0]) + ("" if len(cells) == 1 else f":{cells[-1].coordinate}")
         report.unnamed = _unnamed_inputs(old_book)
         report.template_edits = _template_edits(old_book, new_wb)
+        _carry_settings(old_book, new_wb, report)
 
         for title in old_book.styled_sheets:
             report.warnings.append(f"sheet {title}: has cells in the template's styles, so it may be a sheet of "
@@ -639,7 +668,7 @@ def upgrade(old, new, *, template=None, overwrite: bool = False) -> UpgradeRepor
         for ws in old_book.template_sheets:
             report.not_carried += [f"name {n} (scoped to template sheet {ws.title}) = {dn.attr_text}: not carried"
                                    for n, dn in ws.defined_names.items()]
-        report.not_carried += _vba_notes(zf_old, zf_new)
+        report.not_carried += _vba_notes(zf_old, zf_new, old_path, tpl_path)
 
         filled = pathlib.Path(tmp) / "upgraded.xlsm"
         new_wb.save(filled)
@@ -653,7 +682,6 @@ def upgrade(old, new, *, template=None, overwrite: bool = False) -> UpgradeRepor
 
 def _carry_names(old: _Old, new_wb, template_titles: set, report: UpgradeReport) -> None:
     """Carry the user's workbook-level names that point into carried sheets (or at no sheet)."""
-    from copy import copy
     user_titles = {ws.title for ws in old.user_sheets}
     for n in old.other_names:
         if n in old.template_names or n in old.blocks:
