@@ -44,12 +44,22 @@ def _example_case() -> bytes:
     return (json.dumps(case, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def _readme(root: pathlib.Path = None) -> bytes | None:
+    """README.md with its case-contract block regenerated (None where there is no README)."""
+    from .workflows.case_data import with_contract
+    path = pathlib.Path(root or ROOT) / "README.md"
+    if not path.exists():
+        return None
+    return with_contract(path.read_text(encoding="utf-8")).encode("utf-8")
+
+
 #: Repository-relative path -> function giving the file's exact bytes.
 GENERATED: dict[str, Callable[[], bytes]] = {
     "udfs/xlwings_udfs.bas": _bas,
     "docs/functions.md": _docs,
     "schema/case.schema.json": _schema,
     "examples/cases/vehicle_chassis.json": _example_case,
+    "README.md": _readme,  # only its case-contract block is generated
 }
 
 
@@ -66,7 +76,10 @@ def _write_atomic(path: pathlib.Path, data: bytes) -> None:
 def _stale(root) -> dict[str, bytes]:
     out = {}
     for rel, make in GENERATED.items():
-        path, data = pathlib.Path(root) / rel, make()
+        path = pathlib.Path(root) / rel
+        data = make(root) if make is _readme else make()
+        if data is None:
+            continue
         if not path.exists() or path.read_bytes() != data:
             out[rel] = data
     return out
