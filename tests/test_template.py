@@ -156,6 +156,15 @@ def test_no_numeric_literal_but_0_1_100(wb):
                 assert float(t.value) in (0.0, 1.0, 100.0), (ws.title, cell.coordinate, cell.value)
 
 
+def test_text_in_formulas_fits_excel(wb):
+    """Excel refuses a formula with a text constant over 255 characters (the check messages are long)."""
+    for ws, cell in _formula_cells(wb):
+        assert len(cell.value) <= 8192, (ws.title, cell.coordinate)
+        for t in _tokens(cell.value):
+            if t.type == "OPERAND" and t.subtype == "TEXT":
+                assert len(t.value) - 2 <= 255, (ws.title, cell.coordinate, t.value)
+
+
 def test_every_function_is_excel_builtin_or_catalogue(wb):
     used = set()
     for ws, cell in _formula_cells(wb):

@@ -153,6 +153,20 @@ def _install_rounding(table) -> None:
         table[fname] = wrap_ufunc(f)
 
 
+def _cell_info(info_type, reference=None):
+    """Excel's CELL, for ``CELL("filename", ref)`` only (the template's xlwings.conf PYTHONPATH).
+
+    Excel answers the saved workbook's path, or "" before it is saved. The
+    engine computes a copy whose place on the user's machine it cannot know,
+    so it answers "" (Excel fills the path in when it recalculates on opening);
+    any other info_type is a #VALUE! with its reason, never a made-up value.
+    """
+    if isinstance(info_type, str) and info_type.strip().lower() == "filename":
+        return ""
+    RECORDER.error('#VALUE! CELL: the engine answers only CELL("filename") (as blank)')
+    return _ERRORS["#VALUE!"]
+
+
 _INSTALLED = False
 
 
@@ -173,4 +187,5 @@ def install() -> None:
         table[name] = f
         table["_XLUDF." + name] = f  # how Excel stores a call to a function it does not know
     _install_rounding(table)
+    table["CELL"] = wrap_func(_cell_info)
     _INSTALLED = True

@@ -354,12 +354,14 @@ INPUT_SECTIONS: tuple[Section, ...] = (
               "用于“提成率换算”", "for the royalty method"),
         Field("S4_Direct", "直接输入的 s4", "s4 entered directly", "share",
               "用于“直接输入”，请在说明中写明来源", "for the direct method; state the source"),
-        _yn("Core_Decisive", "秘密对产品起核心或决定作用", "The secret is core or decisive to the product",
-            "“是”则按产品全部利润计算（不适用贡献率）", "“是”: the whole profit is used (no contribution rate)"),
-        _yn("Books_Refused", "被告拒不提供或伪造账簿", "The defendant refused or falsified its books",
-            "法释〔2020〕7号第二十四条", "SPC 法释〔2020〕7号 Art. 24"),
-        _yn("Malice_Lost_Trade", "明显恶意、竞争者少且权利人丧失交易机会",
-            "Obvious malice, few competitors, the holder lost the trade"),
+        Group("Contrib_Overrides", zh="按全部利润计算的情形", en="Conditions for using the whole profit", fields=(
+            _yn("Core_Decisive", "秘密对产品起核心或决定作用", "The secret is core or decisive to the product",
+                "“是”则按产品全部利润计算（不适用贡献率）", "“是”: the whole profit is used (no contribution rate)"),
+            _yn("Books_Refused", "被告拒不提供或伪造账簿", "The defendant refused or falsified its books",
+                "法释〔2020〕7号第二十四条", "SPC 法释〔2020〕7号 Art. 24"),
+            _yn("Malice_Lost_Trade", "明显恶意、竞争者少且权利人丧失交易机会",
+                "Obvious malice, few competitors, the holder lost the trade"),
+        )),
         Field("Component_Max_Share", "部件利润占比合理上限", "Plausible share of a component in the profit", "share",
               "空白为 50%（汪某案）", "blank = 50% (汪某 acquittal)"),
         Matrix("AHP_Matrix", "层次分析法判断矩阵", "AHP pairwise comparison matrix", AHP_FACTORS, "ratio", "仅在 s4 用层次分析法时填写；行因素相对列因素的重要性",
@@ -480,12 +482,18 @@ INPUT_SECTIONS: tuple[Section, ...] = (
 # --------------------------------------------------------------------------------------------
 # Calculations
 # --------------------------------------------------------------------------------------------
-_P = '[Per_Start]=""'  # the period is not used
+def _blank_if(needs: tuple[str, ...], formula: str) -> str:
+    """``formula`` (without its ``=``), or blank (not applicable) while any of ``needs`` is blank."""
+    test = [f'{n}=""' for n in needs]
+    cond = test[0] if len(test) == 1 else f"OR({','.join(test)})"
+    return f'IF({cond},"",{formula})'
 
 
-def _per(formula: str) -> str:
-    """A per-period formula that stays blank in an unused period."""
-    return f'=IF({_P},"",{formula})'
+def _per(formula: str, *needs: str) -> str:
+    """A per-period formula: blank in an unused period, and while any of ``needs`` (``[Per_End]``,
+    ``Contrib_Applied``) is blank. The period is tested first, so that an error upstream stays out
+    of the unused periods."""
+    return f'=IF([Per_Start]="","",{_blank_if(needs, formula) if needs else formula})'
 
 
 def _ifyes(name: str) -> str:
@@ -513,7 +521,8 @@ CALC_SECTIONS: tuple[Section, ...] = (
         )),
         Group("Contrib_Chain", zh="贡献率链条 s1–s4 与贡献率", en="Chain s1–s4 and the rate", fields=(
             Calc("Contrib_S1", "s1 成立秘点占比", "s1 share of points established",
-                 "=POINTS_SHARE(Points_Weight,Points_Established)", "share"),
+                 '=IF(COUNT(Points_Weight)+COUNTA(Points_Established)=0,"",'
+                 "POINTS_SHARE(Points_Weight,Points_Established))", "share"),
             Calc("Contrib_S2", "s2 秘点占相关技术", "s2 points within the related technology",
                  '=IF(Share_S2="","",Share_S2)', "share", "输入值", "the input"),
             Calc("Contrib_S3", "s3 相关技术占全部技术", "s3 related technology within the product",
@@ -522,19 +531,25 @@ CALC_SECTIONS: tuple[Section, ...] = (
                  '=IF(S4_Method="","",INDEX(S4_Candidates,MATCH(S4_Method,List_S4_Method,0)))', "share",
                  "按所选方法取上列 s4", "the s4 above of the method chosen"),
             Calc("Contrib_Rate", "技术贡献率", "Technology contribution rate",
-                 "=TECH_CONTRIB_RATE(Contrib_S1,Contrib_S2,Contrib_S3,Contrib_S4)", "share"),
+                 "=" + _blank_if(("Contrib_S1", "Contrib_S2", "Contrib_S3", "Contrib_S4"),
+                           "TECH_CONTRIB_RATE(Contrib_S1,Contrib_S2,Contrib_S3,Contrib_S4)"), "share"),
         )),
         Calc("Contrib_Applied", "适用的贡献率", "Contribution rate applied",
-             "=EFFECTIVE_CONTRIB(Contrib_Rate,Core_Decisive,Books_Refused,Malice_Lost_Trade)", "share"),
+             f'=IF(Contrib_Rate="",IF(COUNTIF(Contrib_Overrides,"{YES}")>0,1,""),EFFECTIVE_CONTRIB(Contrib_Rate,'
+             f'{_ifyes("Core_Decisive")},{_ifyes("Books_Refused")},{_ifyes("Malice_Lost_Trade")}))', "share",
+             "未算出贡献率时：具备全部利润情形为 1，否则不适用", "without a rate: 1 where the whole profit is used, "
+             "else not applicable"),
     )),
     Section("二、方法选择与情节", "2. Choices and factors", (
         Calc("Measure_Index", "所选方法序号", "Number of the measure chosen",
              '=IF(Measure_Choice="","",MATCH(Measure_Choice,List_Measure,0))', "count",
              "在方法列表中的位置", "position in the list of measures"),
         Calc("License_Fee_Used", "选用可比许可的许可费", "License fee of the comparable used",
-             '=IF(License_Choice="","",INDEX(Lic_Fee,License_Choice))', "money", "可比许可表", "comparables table"),
+             '=IF(License_Choice="","",IF(ISNUMBER(INDEX(Lic_Fee,License_Choice)),INDEX(Lic_Fee,License_Choice),""))',
+             "money", "可比许可表", "comparables table"),
         Calc("License_Term_Used", "选用可比许可的期限", "Term of the comparable used",
-             '=IF(License_Choice="","",INDEX(Lic_Term,License_Choice))', "years", "可比许可表", "comparables table"),
+             '=IF(License_Choice="","",IF(ISNUMBER(INDEX(Lic_Term,License_Choice)),INDEX(Lic_Term,License_Choice),""))',
+             "years", "可比许可表", "comparables table"),
         Calc("Intent_Found", "存在故意情节", "An intent factor is present",
              f'=COUNTIF(Intent_Factors,"{YES}")>0', "bool", "法释〔2021〕4号第三条", "法释〔2021〕4号 Art. 3"),
         Calc("Serious_Found", "存在情节严重情形", "A serious circumstance is present",
@@ -546,26 +561,33 @@ CALC_SECTIONS: tuple[Section, ...] = (
     )),
     Section("三、分期计算", "3. By period", (
         PeriodCalc("Per_Years", "期间年数", "Years in the period",
-                   _per("YEARFRAC([Per_Start],[Per_End]+1,1)"), "years", None, "实际天数/实际天数", "actual/actual"),
+                   _per("YEARFRAC([Per_Start],[Per_End]+1,1)", "[Per_End]"), "years", None, "实际天数/实际天数", "actual/actual"),
         PeriodCalc("Per_Revenue", "侵权产品销售额", "Revenue of infringing units",
-                   _per("[Per_Units]*[Per_Price]"), "money", "Revenue_Total", "销量 × 单价", "units × price"),
+                   _per("[Per_Units]*[Per_Price]", "[Per_Units]", "[Per_Price]"), "money", "Revenue_Total", "销量 × 单价", "units × price"),
         PeriodCalc("Per_Margin_Used", "适用利润率", "Margin used",
-                   _per('IF(AND([Per_Margin]<=0,[Per_Benchmark]<>""),[Per_Benchmark],[Per_Margin])'), "share",
-                   None, "亏损时用行业基准（(2023)最高法知民终1590号）", "benchmark when loss-making (SPC 1590)"),
+                   _per('IF(AND([Per_Margin]<=0,[Per_Benchmark]<>""),[Per_Benchmark],[Per_Margin])', "[Per_Margin]"),
+                   "share", None, "亏损时用行业基准（(2023)最高法知民终1590号）", "benchmark when loss-making (SPC 1590)"),
+        PeriodCalc("Per_Unit_Profit", "侵权人单位利润", "Infringer's profit per unit",
+                   _per("[Per_Price]*[Per_Margin_Used]", "[Per_Price]", "[Per_Margin_Used]"), "money", None,
+                   "单价 × 适用利润率", "unit price × margin used"),
         PeriodCalc("Per_Lost_Profit_Whole", "实际损失（整体产品）", "Lost profit, whole product",
-                   _per("LOST_PROFIT([Per_Lost_Units],[Per_Own_Profit],[Per_Units],[Per_Price]*[Per_Margin_Used])"),
-                   "money", "Lost_Profit_Whole"),
+                   '=IF(OR([Per_Start]="",AND([Per_Lost_Units]="",[Per_Units]="")),"",'
+                   "LOST_PROFIT([Per_Lost_Units],[Per_Own_Profit],[Per_Units],[Per_Unit_Profit]))",
+                   "money", "Lost_Profit_Whole", "无销量时不适用", "not applicable without a volume"),
         PeriodCalc("Per_Gain_Whole", "侵权获利（整体产品）", "Infringer's gains, whole product",
-                   _per("INFRINGER_GAIN([Per_Revenue],[Per_Margin],[Per_Benchmark])"), "money", "Gain_Whole"),
+                   _per("INFRINGER_GAIN([Per_Revenue],[Per_Margin],[Per_Benchmark])", "[Per_Revenue]", "[Per_Margin_Used]"),
+                   "money", "Gain_Whole"),
         PeriodCalc("Per_Lost_Profit", "实际损失 × 贡献率", "Lost profit × contribution rate",
-                   _per("[Per_Lost_Profit_Whole]*Contrib_Applied"), "money", "Measure_Lost_Profit",
+                   _per("[Per_Lost_Profit_Whole]*Contrib_Applied", "[Per_Lost_Profit_Whole]", "Contrib_Applied"),
+                   "money", "Measure_Lost_Profit",
                    "整体产品实际损失 × 适用的贡献率", "whole-product lost profit × contribution rate applied"),
         PeriodCalc("Per_Gain", "侵权获利 × 贡献率（基数）", "Infringer's gains × contribution rate (base)",
-                   _per("DAMAGES_BASE([Per_Price],[Per_Units],[Per_Margin_Used],Contrib_Applied)"), "money",
+                   _per("DAMAGES_BASE([Per_Price],[Per_Units],[Per_Margin_Used],Contrib_Applied)", "[Per_Gain_Whole]",
+                        "Contrib_Applied"), "money",
                    "Measure_Infringer_Gain"),
         PeriodCalc("Per_License", "许可使用费", "License fee for the period",
-                   '=IF(OR([Per_Start]="",License_Fee_Used=""),"",'
-                   "LICENSE_FEE_LOSS(License_Fee_Used,License_Term_Used,[Per_Years],License_Multiple))",
+                   _per("LICENSE_FEE_LOSS(License_Fee_Used,License_Term_Used,[Per_Years],License_Multiple)",
+                        "[Per_Years]", "License_Fee_Used"),
                    "money", "Measure_License_Fee"),
         PeriodCalc("Per_Base", "选定方法的基数", "Base under the measure chosen",
                    '=IF(OR([Per_Start]="",Measure_Index=""),"",'
@@ -584,14 +606,14 @@ CALC_SECTIONS: tuple[Section, ...] = (
                    '=IF(OR([Per_Start]="",[Per_Base]=""),"",PUNITIVE_TOTAL([Per_Base],[Per_K]))', "money",
                    "Punitive_Sum"),
         PeriodCalc("Per_Dates_OK", "期间日期有序且不重叠", "Dates in order, no overlap",
-                   '=IFERROR(IF([Per_Start]="",TRUE,AND([Per_End]>=[Per_Start],'
+                   '=IFERROR(IF(AND([Per_Start]="",[Per_End]=""),TRUE,AND(ISNUMBER([Per_Start]),[Per_End]>=[Per_Start],'
                    'COUNTIFS(Per_Start,"<="&[Per_End],Per_End,">="&[Per_Start])=1))=TRUE,FALSE)', "bool",
-                   None, "每期只与自身重叠", "each period overlaps only itself"),
+                   None, "两日均有、有序，且只与自身重叠", "both dates, in order, overlapping only itself"),
         PeriodCalc("Per_Regime_OK", "期间未跨越倍数起始日", "Period does not span the multiplier's start",
                    '=IFERROR(IF([Per_Start]="",TRUE,OR([Per_End]<Punitive_From,[Per_Start]>=Punitive_From))'
                    "=TRUE,FALSE)", "bool", None, "开始日与结束日在起始日同侧", "start and end on the same side"),
         PeriodCalc("Per_K_OK", "倍数可适用", "Multiplier allowed",
-                   '=IFERROR(IF(OR([Per_Start]="",[Per_Multiplier]="",[Per_Multiplier]=1),TRUE,'
+                   '=IFERROR(IF(OR([Per_Multiplier]="",[Per_Multiplier]=1),TRUE,'
                    f'AND([Per_Punitive_OK]="{SHOWN_YES}",Punitive_Grounds,[Per_Multiplier]<=[Per_K_Max]))=TRUE,FALSE)',
                    "bool", None, "可适用、具备要件且不超过最高倍数", "available, grounds present, within the highest"),
     ), across=True),
@@ -619,24 +641,32 @@ CALC_SECTIONS: tuple[Section, ...] = (
     Section("六、判赔", "6. Award", (
         Calc("Statutory_Cap", "法定赔偿上限", "Statutory damages cap",
              '=IF(Conduct_End="","",TSD_RULE("statutory_cap",Conduct_End))', "money"),
-        Calc("Expenses_Total", "合理开支合计", "Reasonable expenses", "=SUM(Expenses)", "money",
-             "律师费、公证费、鉴定费等", "lawyer, notary, appraisal and other"),
+        Calc("Expenses_Total", "合理开支合计", "Reasonable expenses", '=IF(COUNT(Expenses)=0,"",SUM(Expenses))',
+             "money", "律师费、公证费、鉴定费等", "lawyer, notary, appraisal and other"),
+        Calc("Measure_Statutory", "法定赔偿（建议金额）", "Statutory damages (proposed)",
+             '=IF(Statutory_Amount="","",Statutory_Amount)', "money", "输入值；由法院酌定",
+             "the input; the court decides"),
         Calc("Econ_Base", "补偿性赔偿（基数合计）", "Compensatory amount (sum of bases)",
              '=IF(Measure_Index="","",CHOOSE(Measure_Index,Base_Total,Base_Total,Base_Total,'
-             "Measure_Commercial_Value,Statutory_Amount))", "money",
+             "Measure_Commercial_Value,Measure_Statutory))", "money",
              "所选方法；商业价值与法定赔偿不乘倍数", "the measure chosen; no multiplier on value or statutory"),
         Calc("Econ_Punitive", "含倍数的赔偿额", "Amount with multipliers",
              '=IF(Measure_Index="","",CHOOSE(Measure_Index,Punitive_Sum,Punitive_Sum,Punitive_Sum,'
-             "Measure_Commercial_Value,Statutory_Amount))", "money", "各期赔偿额合计", "sum over the periods"),
-        Calc("Econ_Punitive_Extra", "其中惩罚性部分", "of which punitive", "=N(Econ_Punitive)-N(Econ_Base)",
+             "Measure_Commercial_Value,Measure_Statutory))", "money", "各期赔偿额合计", "sum over the periods"),
+        Calc("Econ_Punitive_Extra", "其中惩罚性部分", "of which punitive",
+             "=" + _blank_if(("Econ_Base", "Econ_Punitive"), "Econ_Punitive-Econ_Base"),
              "money", "含倍数额 − 补偿性赔偿", "with multipliers − compensatory"),
         Calc("Econ_Remedial", "计入的补救费用", "Remedial costs added",
-             f'=IF({_ifyes("Remedial_Include")},N(Remedial_Total),0)', "money",
+             f'=IF(AND({_ifyes("Remedial_Include")},ISNUMBER(Remedial_Total)),Remedial_Total,"")', "money",
              "按输入选择", "as chosen on Inputs"),
-        Calc("Econ_Loss", "经济损失", "Economic loss", '=IF(Econ_Punitive="","",Econ_Punitive+Econ_Remedial)',
-             "money", "含倍数的赔偿额 + 补救费用", "amount with multipliers + remedial costs"),
+        Calc("Measure_Ready", "所选方法已算出", "The measure chosen is computed",
+             "=OR(ISNUMBER(Econ_Base),AND(Measure_Index=1,ISNUMBER(Econ_Remedial)))", "bool",
+             "实际损失（序号 1）可仅由补救费用构成", "an actual loss (no. 1) may be remedial costs alone"),
+        Calc("Econ_Loss", "经济损失", "Economic loss", '=IF(Measure_Ready,SUM(Econ_Punitive,Econ_Remedial),"")',
+             "money", "含倍数的赔偿额 + 补救费用；所选方法未算出时不适用",
+             "amount with multipliers + remedial costs; n/a until the measure chosen is computed"),
         Calc("Total_Award", "判赔总额", "Total award",
-             "=AWARD_TOTAL(Econ_Loss,Expenses_Total,Claim_Amount)", "money"),
+             '=IF(Econ_Loss="","",AWARD_TOTAL(Econ_Loss,N(Expenses_Total),Claim_Amount))', "money"),
         Calc("Claim_Cap_Binds", "诉请金额构成限制", "The claim caps the award",
              '=IF(OR(Claim_Amount="",Econ_Loss=""),FALSE,Econ_Loss>Claim_Amount)', "bool",
              "不得超出诉讼请求", "no award beyond the claim"),
@@ -657,11 +687,12 @@ CALC_SECTIONS: tuple[Section, ...] = (
     )),
     Section("八、合理性", "8. Plausibility", (
         Calc("Component_Share", "归于秘密的利润占整体利润", "Share of the whole profit credited to the secret",
-             '=IFERROR(Measure_Infringer_Gain/Gain_Whole,"")', "share",
-             "侵权获利 × 贡献率 ÷ 整体侵权获利", "gains × rate / whole-product gains"),
+             '=IF(OR(Measure_Infringer_Gain="",Gain_Whole=""),"",IFERROR(Measure_Infringer_Gain/Gain_Whole,""))',
+             "share", "侵权获利 × 贡献率 ÷ 整体侵权获利", "gains × rate / whole-product gains"),
         Calc("Component_Plausible", "部件利润占比合理", "Component share plausible",
-             f'=IF(Contrib_Applied=1,"{SHOWN_NA}",IF(COMPONENT_PROFIT_OK(Measure_Infringer_Gain,Gain_Whole,'
-             f'Component_Max_Share),"{SHOWN_YES}","{SHOWN_NO}"))', "text"),
+             f'=IF(OR(Measure_Infringer_Gain="",Gain_Whole=""),"{SHOWN_NA}",IF(Contrib_Applied=1,"{SHOWN_NA}",'
+             f'IF(COMPONENT_PROFIT_OK(Measure_Infringer_Gain,Gain_Whole,Component_Max_Share),"{SHOWN_YES}","{SHOWN_NO}")))',
+             "text", "无侵权获利或按全部利润时不适用", "n/a without gains, or when the whole profit is used"),
     )),
 )
 
@@ -669,31 +700,43 @@ CALC_SECTIONS: tuple[Section, ...] = (
 # Checks
 # --------------------------------------------------------------------------------------------
 CHECKS: tuple[Check, ...] = (
-    Check("Check_Complete", "计算完整", "Calculation complete",
-          "=AND(ISNUMBER(Contrib_Applied),ISNUMBER(Total_Award))",
-          "贡献率或判赔总额未算出：请补全输入", "the rate or the award is not computed: complete the inputs"),
+    # A check on a part the case does not use passes ("not applicable" counts as passing); a check
+    # on a part that is there bites. Absent figures are blank, so checks test for "" first.
+    Check("Check_Complete", "计算完整", "Calculation complete", "=ISNUMBER(Headline_Amount)",
+          "主要结论金额（判赔总额或刑事损失）未算出：请补全输入",
+          "the headline amount (award, or criminal loss) is not computed: complete the inputs"),
+    Check("Check_Measure", "所选方法有其输入", "The measure chosen has its inputs",
+          f'=IF(Measure_Choice="",Case_View="{CRIMINAL}",Measure_Ready)',
+          "所选方法缺输入：损失/获利需期间与贡献率，许可费需期间与可比许可，商业价值需方法与成本或收益，法定赔偿需金额",
+          "the measure chosen lacks inputs: loss or gains need periods and the rate; license fee, periods "
+          "and a comparable; value, an approach with cost or income; statutory, the amount"),
     # In Excel the functions answer errors as text ("#N/A reason"), which SUM would skip silently.
     Check("Check_No_Errors", "计算表无错误", "No error on the Calculations sheet",
           '=COUNTIF(Calc_Values,"#*")=0',
           "计算表有错误值（以 # 开头），请查看原因", "a figure on Calculations is an error (starts with #): see why"),
     Check("Check_Shares", "比例在 0–1 之间", "Shares between 0 and 1",
-          "=AND(COUNT(Contrib_Chain)=ROWS(Contrib_Chain),MIN(Contrib_Chain)>=0,MAX(Contrib_Chain)<=1)",
-          "s1–s4 与贡献率须为 0–1 的数", "s1–s4 and the rate must be numbers from 0 to 1"),
+          "=AND(OR(COUNT(Contrib_Chain)=0,COUNT(Contrib_Chain)=ROWS(Contrib_Chain)),"
+          'COUNTIF(Contrib_Chain,"<0")=0,COUNTIF(Contrib_Chain,">1")=0)',
+          "s1–s4 须全部给出或全部留空，且在 0–1 之间", "s1–s4 must be all given or all blank, each from 0 to 1"),
     Check("Check_Points", "秘点表一致", "Points table consistent",
-          f'=AND(COUNT(Points_Weight)>0,COUNT(Points_Weight)=COUNTA(Points_Established),'
+          "=AND(COUNT(Points_Weight)=COUNTA(Points_Established),"
           f'COUNTIF(Points_Established,"{YES}")+COUNTIF(Points_Established,"{NO}")=COUNTA(Points_Established),'
-          "ISNUMBER(Contrib_S1))",
+          'OR(Contrib_S1="",ISNUMBER(Contrib_S1)))',
           "每个秘点须有权重和“是/否”", "each point needs a weight and 是/否"),
     Check("Check_Periods", "期间不重叠", "Periods do not overlap",
-          "=AND(COUNT(Per_Start)>0,AND(Per_Dates_OK),AND(Per_Regime_OK))",
-          f"期间日期重叠、顺序颠倒或跨越 {_K_FROM}", f"periods overlap, run backwards or span {_K_FROM}"),
+          "=AND(AND(Per_Dates_OK),AND(Per_Regime_OK))",
+          f"期间缺日期、日期重叠、顺序颠倒或跨越 {_K_FROM}",
+          f"a period lacks a date, overlaps, runs backwards or spans {_K_FROM}"),
     Check("Check_Conduct", "期间在侵权行为期间内", "Periods within the conduct dates",
-          "=AND(MIN(Per_Start)>=Conduct_Start,MAX(Per_End)<=Conduct_End)",
+          '=IF(COUNT(Per_Start)=0,TRUE,AND(MIN(Per_Start)>=Conduct_Start,MAX(Per_End)<=Conduct_End))',
           "期间超出侵权行为起止日", "a period lies outside the conduct dates"),
     Check("Check_Multipliers", "各期倍数可适用", "Multiplier allowed in each period",
           "=AND(Per_K_OK)",
           f"倍数只适用于 {_K_FROM} 以后且具备故意与情节严重的期间",
           f"a multiplier needs conduct from {_K_FROM}, intent and serious circumstances"),
+    Check("Check_Remedial", "补救费用可计入", "Remedial costs to add are entered",
+          f'=IF({_ifyes("Remedial_Include")},ISNUMBER(Remedial_Total),TRUE)',
+          "选择计入补救费用，但补救措施表没有费用", "remedial costs are to be added but none is entered"),
     Check("Check_Component", "部件利润占比合理", "Component share plausible",
           f'=OR(Component_Plausible="{SHOWN_YES}",Component_Plausible="{SHOWN_NA}")',
           "归于秘密的利润占整体利润比例过高（汪某案）", "the secret's share of the whole profit is implausibly high"),
@@ -701,10 +744,11 @@ CHECKS: tuple[Check, ...] = (
           "=IF(COUNT(AHP_Matrix)=0,TRUE,AHP_CR_Value<AHP_CR_Limit)",
           "判断矩阵一致性比率过高，请调整", "the comparison matrix is inconsistent: revise it"),
     Check("Check_Statutory", "法定赔偿不超上限", "Statutory damages within the cap",
-          f'=IF(Measure_Choice="{STATUTORY}",Statutory_Amount<=Statutory_Cap,TRUE)',
-          "法定赔偿金额超过法定上限", "statutory damages above the cap"),
+          f'=IF(OR(Measure_Choice<>"{STATUTORY}",Statutory_Amount=""),TRUE,Statutory_Amount<=N(Statutory_Cap))',
+          "法定赔偿金额超过法定上限（或上限未知：请填侵权行为结束日）",
+          "statutory damages above the cap (or the cap unknown: enter the conduct end date)"),
     Check("Check_Claim", "判赔不超诉请", "Award within the claim",
-          '=IF(Claim_Amount="",TRUE,Total_Award-Expenses_Total<=Claim_Amount)',
+          '=IF(OR(Claim_Amount="",Total_Award=""),TRUE,Total_Award-N(Expenses_Total)<=Claim_Amount)',
           "判赔经济损失超过诉请", "the economic loss awarded exceeds the claim"),
 )
 #: The master check: every check TRUE.
@@ -721,10 +765,12 @@ SUMMARY_SECTIONS: tuple[Section, ...] = (
             Show("Measure_License_Fee", "许可使用费", "License fee", "money"),
             Show("Value_Cost", "商业价值（成本法）", "Commercial value (cost)", "money"),
             Show("Value_Income", "商业价值（收益法）", "Commercial value (income)", "money"),
+            Show("Measure_Statutory", "法定赔偿（建议）", "Statutory damages (proposed)", "money"),
             Show("Statutory_Cap", "法定赔偿上限", "Statutory cap", "money"),
         )),
-    ), note_zh="前三项已乘适用的贡献率，未乘惩罚倍数", note_en="the first three are after the contribution "
-                                                           "rate, before any multiplier"),
+    ), note_zh="前三项已乘适用的贡献率，未乘惩罚倍数；空白表示缺少该方法的输入（不适用）",
+        note_en="the first three are after the contribution rate, before any multiplier; blank: the method's "
+                "inputs are absent (not applicable)"),
     Section("二、技术贡献率", "2. Contribution chain", (
         Group("Chart_Chain", (
             Show("Contrib_S1", "s1 秘点占比", "s1 points", "share"),
@@ -746,7 +792,12 @@ SUMMARY_SECTIONS: tuple[Section, ...] = (
         Show("Expenses_Total", "合理开支", "Reasonable expenses", "money"),
         Show("Total_Award", "判赔总额", "Total award", "money"),
     )),
-    Section("四、分期惩罚性赔偿", "4. Punitive damages by period", (
+    Section("四、约定赔偿（参考）", "4. Agreed damages (reference)", (
+        Show("Agreed_Low", "约定下限", "Agreed, low", "money"),
+        Show("Agreed_High", "约定上限", "Agreed, high", "money"),
+    ), note_zh="保密协议约定的赔偿额，与上方判赔并列参考，不作为计算结果",
+        note_en="the range agreed in a confidentiality agreement, beside the award for reference; not computed"),
+    Section("五、分期惩罚性赔偿", "5. Punitive damages by period", (
         PeriodShow("Per_Label", "期间", "Period", "text"),
         PeriodShow("Per_Start", "开始日", "Start", "date"),
         PeriodShow("Per_End", "结束日", "End", "date"),
@@ -754,15 +805,11 @@ SUMMARY_SECTIONS: tuple[Section, ...] = (
         PeriodShow("Per_K", "倍数", "Multiplier", "multiplier"),
         PeriodShow("Per_Amount", "赔偿额", "Damages", "money"),
     ), across=True),
-    Section("五、刑事", "5. Criminal", (
+    Section("六、刑事", "6. Criminal", (
         Show("Crim_Loss", "损失数额", "Loss amount", "money"),
         Show("Crim_Serious_Line", "情节严重标准", "Threshold, serious", "money"),
         Show("Crim_Especially_Line", "情节特别严重标准", "Threshold, especially serious", "money"),
         Show("Crim_Tier", "量刑档次", "Sentencing tier", "text"),
-    )),
-    Section("六、约定赔偿（参考）", "6. Agreed damages (reference)", (
-        Show("Agreed_Low", "约定下限", "Agreed, low", "money"),
-        Show("Agreed_High", "约定上限", "Agreed, high", "money"),
     )),
 )
 
