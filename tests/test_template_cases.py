@@ -73,6 +73,7 @@ def test_security_upgrade_is_remedial_costs_only(filled):
     assert value(wb, "Expenses_Total") == pytest.approx(90_000)
     assert value(wb, "Total_Award") == pytest.approx(150_640)
     assert value(wb, "Headline_Amount") == pytest.approx(150_640)
+    assert value(wb, "Claim_Cap_Binds") is False  # 60,640 is under the claim
     # criminal view would count it in full (CASES.md B; 法释〔2025〕5号 Art. 18)
     assert value(wb, "Remedial_Full") == pytest.approx(151_600)
     # parts the case does not use are blank (not applicable), not errors and not zeros
@@ -126,6 +127,7 @@ def test_license_fee_chosen_without_license_rows_is_flagged(tmp_path):
     assert report.errors == [] and error_cells(wb) == []  # flagged by a check, not by error values
     assert value(wb, "Measure_Ready") is False
     assert value(wb, "Econ_Loss") in (None, "") and value(wb, "Total_Award") in (None, "")
+    assert value(wb, "Claim_Cap_Binds") in (None, "")  # no loss, so nothing to cap
     chk = next(c for c in L.CHECKS if c.name == "Check_Measure")
     (_t, ref), = list(wb.defined_names["Check_Measure"].destinations)
     message = wb["Checks"][ref.replace("$", "").replace("E", "D")].value

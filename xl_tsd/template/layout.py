@@ -668,7 +668,7 @@ CALC_SECTIONS: tuple[Section, ...] = (
         Calc("Total_Award", "判赔总额", "Total award",
              '=IF(Econ_Loss="","",AWARD_TOTAL(Econ_Loss,N(Expenses_Total),Claim_Amount))', "money"),
         Calc("Claim_Cap_Binds", "诉请金额构成限制", "The claim caps the award",
-             '=IF(OR(Claim_Amount="",Econ_Loss=""),FALSE,Econ_Loss>Claim_Amount)', "bool",
+             '=IF(Econ_Loss="","",AND(Claim_Amount<>"",Econ_Loss>N(Claim_Amount)))', "bool",
              "不得超出诉讼请求", "no award beyond the claim"),
     )),
     Section("七、刑事", "7. Criminal", (
