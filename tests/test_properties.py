@@ -14,8 +14,8 @@ shares = st.floats(0, 1, allow_nan=False)
 money = st.floats(0, 1e9, allow_nan=False)
 maybe_money = st.one_of(st.none(), money)
 dates = st.dates(dt.date(2004, 12, 22), dt.date(2030, 12, 31))
-settings.register_profile("xl_tsd", max_examples=150, deadline=None)
-settings.load_profile("xl_tsd")
+settings.register_profile("xl_tsd_core", settings.get_profile("xl_tsd"), max_examples=150)
+settings.load_profile("xl_tsd_core")
 
 
 @given(shares, shares, shares, shares)

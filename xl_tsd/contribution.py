@@ -186,7 +186,7 @@ def _ahp(matrix):
         i, j = np.unravel_index(int(np.argmax(off)), a.shape)
         raise TsdValueError("matrix", "reciprocal (a_ji = 1 / a_ij)", message=(
             f"matrix must be reciprocal: row {i + 1}, column {j + 1} is {a[i, j]:g} but row {j + 1}, "
-            f"column {i + 1} is {a[j, i]:g} (should be {1 / a[i, j]:.4g})"))
+            f"column {i + 1} is {a[j, i]:g} (should be {1 / max(a[i, j], 1e-300):.4g})"))
     vals, vecs = np.linalg.eig(a)
     k = int(np.argmax(vals.real))
     w = np.abs(vecs[:, k].real)

@@ -249,10 +249,11 @@ def income_value(annual_income, advantage_years, discount_rate):
     r = c.number(discount_rate, "discount_rate", lo=0.0)
     i, n, r = c.broadcast(annual_income=i, advantage_years=n, discount_rate=r)
     k = np.floor(n)
-    v = 1.0 / (1.0 + r)
+    log_v = -np.log1p(r)  # log of the discount factor 1/(1+r)
     with np.errstate(divide="ignore", invalid="ignore"):
-        annuity = np.where(r == 0, k, (1.0 - v ** k) / np.where(r == 0, 1.0, r))
-    return c.result(i * (annuity + (n - k) * v ** n))
+        # (1 - v^k) / r written with expm1: no cancellation for a tiny rate
+        annuity = np.where(r == 0, k, -np.expm1(k * log_v) / np.where(r == 0, 1.0, r))
+    return c.result(i * (annuity + (n - k) * np.exp(n * log_v)))
 
 
 #: REMEDIAL_SHARE kinds (seed 001): restoring or rebuilding measures the infringement
