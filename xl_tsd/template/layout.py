@@ -815,7 +815,7 @@ SUMMARY_SECTIONS: tuple[Section, ...] = (
 
 #: Headline outputs: the names a batch summary reads (all workbook-level names of formula cells).
 HEADLINE_OUTPUTS = ("Contrib_Rate", "Contrib_Applied", "Measure_Lost_Profit", "Measure_Infringer_Gain",
-                    "Measure_License_Fee", "Value_Cost", "Value_Income", "Measure_Commercial_Value",
+                    "Measure_License_Fee", "Value_Cost", "Value_Income", "Measure_Commercial_Value", "Measure_Statutory",
                     "Statutory_Cap", "Remedial_Total", "Expenses_Total", "Econ_Base", "Econ_Punitive",
                     "Econ_Loss", "Total_Award", "Crim_Loss", "Crim_Tier", "Headline_Amount", MASTER,
                     "Package_Version")
