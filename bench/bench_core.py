@@ -5,7 +5,7 @@ Targets (issue 2, on the 2-core build machine): a scalar call <= 5 µs;
 """
 from __future__ import annotations
 
-import timeit
+from _timing import best_ms, per_call_us  # bench/ is the script folder
 
 import numpy as np
 
@@ -15,13 +15,6 @@ SCALAR_TARGET_US = 5.0
 VECTOR_TARGET_MS = 50.0
 ROWS = 1_000_000
 
-
-def per_call_us(stmt, number=200_000, repeat=5) -> float:
-    return min(timeit.repeat(stmt, number=number, repeat=repeat)) / number * 1e6
-
-
-def best_ms(stmt, repeat=7) -> float:
-    return min(timeit.repeat(stmt, number=1, repeat=repeat)) * 1e3
 
 
 def main() -> int:

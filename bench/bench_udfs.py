@@ -13,7 +13,7 @@ Run: ``python bench/bench_udfs.py``.
 """
 from __future__ import annotations
 
-import timeit
+from _timing import best_ms, per_call_us  # bench/ is the script folder
 
 import numpy as np
 
@@ -24,13 +24,6 @@ from udfs import tsd
 OVERHEAD_TARGET_US = 10.0
 ROWS = 10_000
 
-
-def per_call_us(stmt, number=100_000, repeat=7) -> float:
-    return min(timeit.repeat(stmt, number=number, repeat=repeat)) / number * 1e6
-
-
-def best_ms(stmt, repeat=7) -> float:
-    return min(timeit.repeat(stmt, number=1, repeat=repeat)) * 1e3
 
 
 def column(values) -> list:
