@@ -135,6 +135,21 @@ def _check_output(dst: str, src_path: str | None, kind: str) -> str:
     return dst
 
 
+def report_of(ev, source: str | None = None) -> CalcReport:
+    """The :class:`CalcReport` of an engine :class:`~.engine.Evaluation` (nothing written yet)."""
+    from formulas.tokens.operand import XlError
+    report = CalcReport(source, None, ev.formula_cells, problems=ev.problems, reused_formulas=ev.shared)
+    why = {(p.sheet, p.cell): p.reason for p in ev.problems}
+    for key, v in ev.values.items():
+        if isinstance(v, XlError):
+            code = str(v)
+            report.errors.append(CellError(key[0], key[1], code, ev.reasons.get(key) or why.get(key, "")))
+            report.values[key] = code
+        else:
+            report.values[key] = v
+    return report
+
+
 def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcReport:
     """Compute every formula of a workbook and save it with the values cached.
 
@@ -185,16 +200,7 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcRepor
                            f"{', '.join(sorted(missing))})")
     ev = engine.evaluate(book)
 
-    report = CalcReport(src_path, None, ev.formula_cells, problems=ev.problems, reused_formulas=ev.shared)
-    from formulas.tokens.operand import XlError
-    why = {(p.sheet, p.cell): p.reason for p in ev.problems}
-    for key, v in ev.values.items():
-        if isinstance(v, XlError):
-            code = str(v)
-            report.errors.append(CellError(key[0], key[1], code, ev.reasons.get(key) or why.get(key, "")))
-            report.values[key] = code
-        else:
-            report.values[key] = v
+    report = report_of(ev, src_path)
     if dst is not None:
         if recalc_on_open is None:
             recalc_on_open = kind in (".xlsm", ".xltm")

@@ -113,9 +113,11 @@ def cell_xml_value(value) -> tuple[str | None, str]:
 class _SheetPatch:
     """Put values into the cells of one worksheet part's XML text."""
 
-    def __init__(self, xml: str, values: dict):
+    def __init__(self, xml: str, values: dict, cells: dict | None = None):
         self.xml = xml
-        self.values = values  # "A1" -> (t, text)
+        self.values = dict(values)  # "A1" -> (t, text): the cell's <v>, beside its <f>
+        self.cells = cells or {}  # "A1" -> (t, inner XML): the cell's whole content (an input's value)
+        self.values.update(dict.fromkeys(self.cells))
         m = re.search(r"<(?:(\w+):)?worksheet\b", xml)
         self.p = (m.group(1) + ":") if m and m.group(1) else ""
         p = re.escape(self.p)
@@ -136,23 +138,31 @@ class _SheetPatch:
         attrs = re.sub(rf"""\s{name}\s*=\s*(?:"[^"]*"|'[^']*')""", "", attrs)
         return attrs if value is None else f'{attrs} {name}="{value}"'
 
-    def _cell(self, attrs: str, body: str | None, coord: str) -> str:
+    def _content(self, coord: str, f: str) -> tuple[str | None, str]:
+        """The cell's ``t`` and what goes before anything else it holds (extLst)."""
+        if coord in self.cells:
+            return self.cells[coord]  # an input: its value replaces formula and value
         t, text = self.values[coord]
+        return t, f"{f}<{self.p}v>{text}</{self.p}v>"
+
+    def _cell(self, attrs: str, body: str | None, coord: str) -> str:
         self.done.add(coord)
         body = body or ""
         f = self.f_re.search(body)
         rest = self.v_re.sub("", self.f_re.sub("", body))  # what else is there: extLst
+        t, inner = self._content(coord, f.group() if f else "")
         p = self.p
         attrs = self._set_attr(attrs, "t", t)
-        return f"<{p}c{attrs}>{f.group() if f else ''}<{p}v>{text}</{p}v>{rest}</{p}c>"
+        inner += rest
+        return f"<{p}c{attrs}>{inner}</{p}c>" if inner else f"<{p}c{attrs}/>"
 
     def _new_cell(self, coord: str) -> str:
-        t, text = self.values[coord]
         self.done.add(coord)
         self.added += 1
+        t, inner = self._content(coord, "")
         p = self.p
         ta = f' t="{t}"' if t else ""
-        return f'<{p}c r="{coord}"{ta}><{p}v>{text}</{p}v></{p}c>'
+        return f'<{p}c r="{coord}"{ta}>{inner}</{p}c>' if inner else f'<{p}c r="{coord}"{ta}/>'
 
     def apply(self) -> str:
         rows_wanted = defaultdict(list)
@@ -209,9 +219,14 @@ class _SheetPatch:
             yield f'<{p}row r="{row}">{"".join(cells)}</{p}row>'
 
 
-def patch_sheet(xml: str, values: dict) -> str:
-    """The worksheet XML with each cell of ``values`` ("A1" -> value) holding its value."""
-    return _SheetPatch(xml, {k: cell_xml_value(v) for k, v in values.items()}).apply()
+def patch_sheet(xml: str, values: dict, cells: dict | None = None) -> str:
+    """The worksheet XML with each cell of ``values`` ("A1" -> value) holding its value.
+
+    ``cells`` ("A1" -> (t, inner XML)) replaces the whole content of cells (inputs
+    given new values): their ``t`` attribute becomes ``t`` (None: no attribute)
+    and what they held (a value, a formula, an inline string) becomes ``inner``.
+    """
+    return _SheetPatch(xml, {k: cell_xml_value(v) for k, v in values.items()}, cells).apply()
 
 
 _CALC_AFTER = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
@@ -264,16 +279,22 @@ def _xml_text(data: bytes) -> tuple[str, str]:
 
 
 def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: bool = True,
-                  parts: dict | None = None) -> None:
+                  parts: dict | None = None, cells: dict | None = None) -> None:
     """Copy package ``zf`` to the binary file ``out``, with ``values`` cached in its sheets.
 
     ``values`` maps (sheet title, "A1") to float, bool, str or an engine error;
-    ``parts`` is :func:`sheet_parts` of the package, if already known.
+    ``parts`` is :func:`sheet_parts` of the package, if already known;
+    ``cells`` maps (sheet title, "A1") to a new content (t, inner XML) of the
+    cell, as :func:`patch_sheet` takes it.
     """
     parts = sheet_parts(zf) if parts is None else parts
     by_part = defaultdict(dict)
     for (sheet, coord), v in values.items():
         by_part[parts[sheet]][coord] = v
+    cells_by_part = defaultdict(dict)
+    for (sheet, coord), c in (cells or {}).items():
+        cells_by_part[parts[sheet]][coord] = c
+        by_part.setdefault(parts[sheet], {})
     wb_part = workbook_part(zf)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
         for info in zf.infolist():
@@ -283,7 +304,7 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
                 if info.filename == wb_part:
                     text = patch_workbook(text, full_calc_on_load)
                 else:
-                    text = patch_sheet(text, by_part[info.filename])
+                    text = patch_sheet(text, by_part[info.filename], cells_by_part.get(info.filename))
                 data = text.encode(enc)
             zi = zipfile.ZipInfo(info.filename, info.date_time)
             zi.external_attr, zi.create_system = info.external_attr, info.create_system

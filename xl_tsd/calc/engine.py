@@ -34,7 +34,7 @@ from formulas.tokens.operand import XlError
 
 from . import functions as _functions
 
-__all__ = ["Evaluation", "Problem", "read_book", "evaluate", "BOOK_NAME"]
+__all__ = ["Evaluation", "Problem", "read_book", "evaluate", "build_model", "collect", "node_name", "BOOK_NAME"]
 
 #: The name every workbook has inside the engine, so compiled formulas are reusable across files.
 BOOK_NAME = "BOOK.XLSX"
@@ -568,10 +568,11 @@ def _names_key(book) -> tuple:
     return tuple(sorted((n, str(d.attr_text)) for n, d in book.defined_names.items()))
 
 
-def evaluate(book, reuse: bool = True) -> Evaluation:
-    """Compute every formula cell of ``book`` (read by :func:`read_book`).
+def build_model(book, reuse: bool = True):
+    """The engine's model of ``book`` (read by :func:`read_book`), compiled and linked, not computed.
 
-    ``reuse=False`` compiles every formula on its own, as ``formulas`` does (slower; for checks).
+    Returns the model, the problems found while building it, and the catalogue
+    errors' reasons recorded while compiling (constant parts are computed then).
     """
     _functions.install()
     problems = _promote_sheet_names(book)
@@ -583,12 +584,36 @@ def evaluate(book, reuse: bool = True) -> Evaluation:
         with _quiet():
             model.load(BOOK_NAME)
             model.finish()
-            solution = model.calculate()
         reasons = recorder.reasons
     finally:
         recorder.reasons, recorder.cell = None, None
-    ev = Evaluation(problems=problems + model.problems, formula_cells=model.formula_cells,
-                    shared=model.shared)
+    return model, problems + model.problems, reasons
+
+
+def node_name(sheet: str, coord: str) -> str:
+    """The engine's name of a cell's node (the model names sheets in capitals)."""
+    return _ranges(coord, sheet.upper()).ranges[0]["name"]
+
+
+def evaluate(book, reuse: bool = True) -> Evaluation:
+    """Compute every formula cell of ``book`` (read by :func:`read_book`).
+
+    ``reuse=False`` compiles every formula on its own, as ``formulas`` does (slower; for checks).
+    """
+    model, problems, reasons = build_model(book, reuse)
+    recorder = _functions.RECORDER
+    recorder.reasons, recorder.cell = reasons, None
+    try:
+        with _quiet():
+            solution = model.calculate()
+    finally:
+        recorder.reasons, recorder.cell = None, None
+    return collect(model, solution, reasons, problems, book)
+
+
+def collect(model, solution, reasons, problems, book) -> Evaluation:
+    """The :class:`Evaluation` of a computed model: each formula cell's value from ``solution``."""
+    ev = Evaluation(problems=list(problems), formula_cells=model.formula_cells, shared=model.shared)
     from openpyxl.utils.cell import range_boundaries, get_column_letter
     for node, (sheet, ref) in model.where.items():
         r = solution.get(node)

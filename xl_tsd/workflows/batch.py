@@ -54,14 +54,17 @@ def case_files(folder) -> list[pathlib.Path]:
 
 
 def _one(path: str, out_dir: str, template: str | None, overwrite: bool) -> CaseResult:
-    """Fill one case (runs in a worker process); never raises."""
-    from .fill import fill
+    """Fill one case (runs in a worker process); never raises.
+
+    :func:`~.fast_fill.fill_fast`: the worker compiles the template once and fills case after case.
+    """
+    from .fast_fill import fill_fast
 
     t0 = time.perf_counter()
     p = pathlib.Path(path)
     res = CaseResult(p.name)
     try:
-        rep = fill(p, pathlib.Path(out_dir) / (p.stem + ".xlsm"), template=template, overwrite=overwrite)
+        rep = fill_fast(p, pathlib.Path(out_dir) / (p.stem + ".xlsm"), template=template, overwrite=overwrite)
         res.output, res.headline = str(rep.output), rep.headline
         res.ok = rep.master_check is True and not rep.errors
         if not res.ok:

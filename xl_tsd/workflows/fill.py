@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import pathlib
+import time
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -74,11 +75,17 @@ def fill(case, out, *, template=None, overwrite: bool = False) -> FillReport:
     overwrite : bool
         Replace ``out`` if it exists.
     """
-    import time
-
-    from ..calc import calculate
-
     t0 = time.perf_counter()
+    name, data, out, tpl = prepare(case, out, template, overwrite)
+    return _fill_prepared(name, data, out, tpl, t0)
+
+
+def prepare(case, out, template=None, overwrite: bool = False):
+    """What :func:`fill` checks before anything is written: the case (read and validated), the
+    output (an ``.xlsm``, not the template, not an existing file unless ``overwrite``), the template.
+
+    Returns (name for messages, case data, output path, template path).
+    """
     name = str(case) if not isinstance(case, dict) else "case"
     data = load_case(case) if not isinstance(case, dict) else case
     if isinstance(case, dict):
@@ -91,6 +98,13 @@ def fill(case, out, *, template=None, overwrite: bool = False) -> FillReport:
         raise CaseError(name, [f"output {out} is the template: choose another file"])
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} exists (use overwrite to replace it)")
+    return name, data, out, tpl
+
+
+def _fill_prepared(name, data, out, tpl, t0) -> FillReport:
+    """fill()'s own way: the template through openpyxl with the inputs, then computed by calc."""
+    from ..calc import calculate
+
     wb = openpyxl.load_workbook(tpl, keep_vba=True)
     contract.write_inputs(wb, case_to_inputs(data))
     buf = io.BytesIO()

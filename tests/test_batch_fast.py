@@ -1,0 +1,224 @@
+"""The batch's fast path (xl_tsd.workflows.fast_fill, xl_tsd.calc.compiled) against fill()'s own way.
+
+"The same workbook" here means, for every sheet and every cell, read by
+openpyxl both with formulas (``data_only=False``) and with the cached values
+(``data_only=True``): the same value (same type, same repr: floats exactly),
+the same data type and the same number format; plus the same sheets in order,
+the same defined names, the same VBA project bytes, the same ``calcPr``, the
+same package parts, and the same report (headline, errors, problems). Bytes
+differ: fill() sends the template through openpyxl, the fast path keeps its parts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import pathlib
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from openpyxl.workbook.defined_name import DefinedName
+
+from xl_tsd.calc import engine
+from xl_tsd.calc.compiled import CompiledBook
+from xl_tsd.workflows import fast_fill
+from xl_tsd.workflows.case_data import CaseError, load_case
+from xl_tsd.workflows.fast_fill import fill_fast, filler_for
+from xl_tsd.workflows.fill import default_template, fill
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CASES = ROOT / "examples" / "cases"
+VEHICLE = CASES / "vehicle_chassis.json"
+
+
+def _cells(path, data_only):
+    wb = openpyxl.load_workbook(path, data_only=data_only, keep_vba=True)
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None or c.has_style:
+                    v = getattr(c.value, "text", c.value)  # an array formula: its text
+                    out[(ws.title, c.coordinate)] = (type(v).__name__, repr(v), c.data_type, c.number_format)
+    return wb.sheetnames, {n: d.attr_text for n, d in wb.defined_names.items()}, out
+
+
+def _calc_pr(path):
+    return re.findall(r"<calcPr\b[^>]*>", zipfile.ZipFile(path).read("xl/workbook.xml").decode())
+
+
+def assert_same_workbook(a, b):
+    for data_only in (False, True):
+        sa, sb = _cells(a, data_only), _cells(b, data_only)
+        assert sa[0] == sb[0] and sa[1] == sb[1]
+        diffs = [(k, sa[2].get(k), sb[2].get(k)) for k in sorted(set(sa[2]) | set(sb[2]))
+                 if sa[2].get(k) != sb[2].get(k)]
+        assert diffs == [], diffs[:10]
+    za, zb = zipfile.ZipFile(a), zipfile.ZipFile(b)
+    assert sorted(za.namelist()) == sorted(zb.namelist())
+    vba = [n for n in za.namelist() if n.endswith("vbaProject.bin")]
+    assert vba and all(za.read(n) == zb.read(n) for n in vba)
+    assert _calc_pr(a) == _calc_pr(b)
+
+
+def assert_same_report(fast, simple):
+    assert fast.headline == simple.headline
+    assert [str(e) for e in fast.errors] == [str(e) for e in simple.errors]
+    assert [str(p) for p in fast.problems] == [str(p) for p in simple.problems]
+
+
+def _both(case, tmp_path, name, replayed=1):
+    """fill() and fill_fast() of one case; the fast one must have replayed the compiled template
+    (``replayed=0``: must have gone through fill()'s own way)."""
+    filler = filler_for(default_template())
+    assert filler is not None
+    fill_fast(VEHICLE, tmp_path / f"{name}.warm.xlsm")  # the first case records the walk; replay after it
+    before = filler.book.replayed
+    fast = fill_fast(case, tmp_path / f"{name}.fast.xlsm")
+    assert filler.book.replayed == before + replayed
+    simple = fill(case, tmp_path / f"{name}.simple.xlsm")
+    return fast, simple
+
+
+@pytest.mark.parametrize("path", sorted(CASES.iterdir()), ids=lambda p: p.name)
+def test_fast_fill_gives_fills_workbook_for_each_example(path, tmp_path):
+    fast, simple = _both(path, tmp_path, path.stem)
+    assert_same_report(fast, simple)
+    assert_same_workbook(fast.output, simple.output)
+    if path == VEHICLE:
+        # 4,320,000 + 16,800,000 + 27,200,000 + expenses 2,420,000 (xl_tsd/worked_example.py, by hand)
+        assert fast.headline["Total_Award"] == pytest.approx(50_740_000)
+
+
+def test_fast_fill_awkward_values(tmp_path):
+    """Text that looks like a formula or an error, spaces, XML characters, escapes, line ends; a
+    number openpyxl writes at 16 digits; a date; blanks in a table row: as fill() writes them."""
+    case = load_case(VEHICLE)
+    case.update({"Case_Name": '=HYPERLINK("http://example.invalid","click")', "Case_Court": "+1+1",
+                 "Case_Claimant": "-2+3", "Case_Defendant": "@SUM(1,2)", "Case_Number": "#N/A text",
+                 "Case_Analyst": "  <a & b>  _x0041_ line\r\nend\t", "Claim_Amount": 0.1 + 0.2,
+                 "Conduct_Start": "2018-09-02"})
+    case["Periods"] = [dict(p) for p in case["Periods"]]
+    case["Periods"][0]["Per_Price"] = 180000 / 7
+    del case["Periods"][1]["Per_Label"]  # a blank inside the table
+    case["Points"] = [dict(p) for p in case["Points"]]
+    case["Points"][0]["Points_Desc"] = "=1+1"
+    case["Points"][1]["Points_Desc"] = " "
+    fast, simple = _both(case, tmp_path, "awkward")
+    assert_same_report(fast, simple)
+    assert_same_workbook(fast.output, simple.output)
+    wb = openpyxl.load_workbook(fast.output)
+    (sheet, ref), = list(wb.defined_names["Case_Name"].destinations)
+    cell = wb[sheet][ref.replace("$", "")]
+    assert cell.value == case["Case_Name"] and cell.data_type == "s"  # formula injection: text
+
+
+def test_text_openpyxl_takes_for_an_error_goes_through_fill(tmp_path):
+    """openpyxl stores the text "#N/A" as an error value (both ways), which the engine compiles as a
+    formula: the fast path leaves such a case to fill()."""
+    case = {**load_case(VEHICLE), "Case_Number": "#N/A"}
+    fast, simple = _both(case, tmp_path, "na", replayed=0)
+    assert_same_report(fast, simple)
+    assert_same_workbook(fast.output, simple.output)
+    assert [e.code for e in fast.errors] == ["#N/A"]  # the one cell showing the case number
+
+
+def test_fast_fill_with_few_inputs(tmp_path):
+    """A case that leaves almost everything blank: the template's own values and blanks stay."""
+    case = {"template_version": load_case(VEHICLE)["template_version"], "Case_Name": "few"}
+    fast, simple = _both(case, tmp_path, "few")
+    assert_same_report(fast, simple)
+    assert_same_workbook(fast.output, simple.output)
+
+
+def test_fast_fill_checks_as_fill_does_and_leaves_inputs_alone(tmp_path):
+    tpl = default_template()
+    before = hashlib.sha256(tpl.read_bytes()).hexdigest(), hashlib.sha256(VEHICLE.read_bytes()).hexdigest()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"template_version": 1, "Share_S2": 7, "Nope": 1}), encoding="utf-8")
+    with pytest.raises(CaseError) as e:
+        fill_fast(bad, tmp_path / "bad.xlsm")
+    assert len(e.value.problems) == 2  # the share above 1 and the unknown field, both listed
+    existing = tmp_path / "exists.xlsm"
+    existing.write_bytes(b"user's file")
+    with pytest.raises(FileExistsError):
+        fill_fast(VEHICLE, existing)
+    with pytest.raises(CaseError, match="template"):
+        fill_fast(VEHICLE, tpl)
+    assert existing.read_bytes() == b"user's file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "exists.xlsm"]  # no temporary left
+    after = hashlib.sha256(tpl.read_bytes()).hexdigest(), hashlib.sha256(VEHICLE.read_bytes()).hexdigest()
+    assert after == before
+
+
+def test_a_case_the_fast_path_cannot_write_goes_through_fill(tmp_path, monkeypatch):
+    def refuse(self, inputs):
+        raise fast_fill.NotFast("as if openpyxl would restyle an input")
+    monkeypatch.setattr(fast_fill.TemplateFiller, "_changed", refuse)
+    rep = fill_fast(VEHICLE, tmp_path / "v.xlsm")
+    assert rep.headline["Total_Award"] == pytest.approx(50_740_000)  # as above, by fill()'s own way
+
+
+# --- the compiled book on its own ------------------------------------------------------------------
+
+def _book(values: dict) -> bytes:
+    """Inputs on one sheet (A1:A4, a defined name on A1), formulas reading them on another."""
+    wb = openpyxl.Workbook()
+    a = wb.active
+    a.title = "In"
+    b = wb.create_sheet("Out")
+    wb.defined_names["RATE"] = DefinedName("RATE", attr_text="In!$A$1")
+    for k, v in values.items():
+        a[k] = v
+    a["B1"] = 10
+    b["A1"] = "=RATE*In!B1"
+    b["A2"] = "=SUM(In!A1:A4)"
+    b["A3"] = '=IF(ISBLANK(In!A2),"blank",In!A2&"!")'
+    b["A4"] = "=COUNTA(In!A1:A4)+COUNTBLANK(In!A1:A4)*10"
+    b["A5"] = "=TECH_CONTRIB_RATE(1,In!A1,0.4,0.25)"
+    b["A6"] = "=IFERROR(1/In!A3,\"none\")"
+    b["A7"] = "=In!A4+1"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+INPUTS = [("In", "A1"), ("In", "A2"), ("In", "A3"), ("In", "A4")]
+
+
+@pytest.mark.parametrize("values", [
+    {"A1": 0.8, "A2": "x", "A3": 4, "A4": dt.date(2019, 4, 23)},
+    {"A1": 1.5, "A2": None, "A3": 0, "A4": None},  # a share above 1: the catalogue's #NUM! with reason
+    {"A1": None, "A2": "", "A3": "text", "A4": True},
+], ids=["values", "blanks-and-error", "empty-text"])
+def test_compiled_book_computes_as_evaluate(values):
+    """Built from the inputs as blanks, then given values, it answers what evaluate() answers for
+    the workbook written with those values (the reference: formulas' own dispatch)."""
+    cb = CompiledBook(_book({}), INPUTS)
+    written = _book(values)
+    want = engine.evaluate(engine.read_book(written))
+    reader = engine.read_book(written)
+    given = {(s, c): reader[s][c].value for s, c in INPUTS}
+    for _ in range(2):  # the first computes through schedula and records; the second replays
+        got = cb.compute(given)
+        assert got.values == want.values
+        assert got.reasons == want.reasons
+    assert cb.dispatched == 1 and cb.replayed == 1
+
+
+def test_compiled_book_falls_back_to_the_dispatcher(monkeypatch):
+    from xl_tsd.calc import compiled
+    cb = CompiledBook(_book({"A1": 0.8}), INPUTS)
+    cb.compute({})
+    monkeypatch.setattr(CompiledBook, "_replay", lambda self, o, r: (_ for _ in ()).throw(compiled._Unusual()))
+    got = cb.compute({("In", "A1"): 0.5})
+    assert got.values[("Out", "A1")] == 5.0  # RATE 0.5 x 10
+    assert cb.dispatched == 2 and cb.replayed == 0
+
+
+def test_compiled_book_refuses_a_formula_input():
+    with pytest.raises(ValueError, match="formula"):
+        CompiledBook(_book({}), [("Out", "A1")])
