@@ -78,6 +78,19 @@ def _one(path: str, out_dir: str, template: str | None, overwrite: bool) -> Case
     return res
 
 
+def _worker_start(template: str) -> None:
+    """A worker's start: the template compiled once for all its cases (:func:`~.fast_fill.filler_for`)."""
+    import gc
+
+    from .fast_fill import filler_for
+    try:
+        filler_for(template)
+    except Exception:  # a template that cannot be read: each case reports why
+        return
+    gc.collect()
+    gc.freeze()  # the compiled model lives as long as the worker: the collector need not scan it again
+
+
 def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, overwrite: bool = False,
           progress=None) -> BatchResult:
     """Fill and compute every case file of ``cases_dir`` into ``out_dir``.
@@ -106,7 +119,7 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
             if progress:
                 progress(results[-1])
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(tpl,)) as pool:
             futures = [pool.submit(_one, str(f), str(out), tpl, overwrite) for f in files]
             for fut in as_completed(futures):
                 results.append(fut.result())
