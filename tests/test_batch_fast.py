@@ -22,10 +22,10 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
-from xl_tsd.calc import engine
+from xl_tsd.calc import cache, engine
 from xl_tsd.calc.compiled import CompiledBook
 from xl_tsd.workflows import fast_fill
-from xl_tsd.workflows.case_data import CaseError, load_case
+from xl_tsd.workflows.case_data import CaseError, case_to_inputs, load_case
 from xl_tsd.workflows.fast_fill import fill_fast, filler_for
 from xl_tsd.workflows.fill import default_template, fill
 
@@ -70,16 +70,17 @@ def assert_same_report(fast, simple):
     assert [str(p) for p in fast.problems] == [str(p) for p in simple.problems]
 
 
-def _both(case, tmp_path, name, replayed=1):
+def _both(case, tmp_path, name, replayed=1, template=None):
     """fill() and fill_fast() of one case; the fast one must have replayed the compiled template
     (``replayed=0``: must have gone through fill()'s own way)."""
-    filler = filler_for(default_template())
+    filler = filler_for(template or default_template())
     assert filler is not None
-    fill_fast(VEHICLE, tmp_path / f"{name}.warm.xlsm")  # the first case records the walk; replay after it
+    # the first case records the walk; the replay comes after it
+    fill_fast(VEHICLE, tmp_path / f"{name}.warm.xlsm", template=template)
     before = filler.book.replayed
-    fast = fill_fast(case, tmp_path / f"{name}.fast.xlsm")
+    fast = fill_fast(case, tmp_path / f"{name}.fast.xlsm", template=template)
     assert filler.book.replayed == before + replayed
-    simple = fill(case, tmp_path / f"{name}.simple.xlsm")
+    simple = fill(case, tmp_path / f"{name}.simple.xlsm", template=template)
     return fast, simple
 
 
@@ -134,6 +135,28 @@ def test_fast_fill_with_few_inputs(tmp_path):
     assert_same_workbook(fast.output, simple.output)
 
 
+def test_template_values_in_input_cells_kept_or_cleared(tmp_path):
+    """A template whose input cells hold values: a case that leaves one out keeps the template's value,
+    a case that gives null clears it, as fill() does."""
+    wb = openpyxl.load_workbook(default_template(), keep_vba=True)
+    for name, value in (("Case_Name", "template's own name"), ("Claim_Amount", 123.0)):
+        (sheet, ref), = list(wb.defined_names[name].destinations)
+        wb[sheet][ref.replace("$", "")] = value
+    tpl = tmp_path / "Template-with-values.xlsm"
+    wb.save(tpl)
+    case = {k: v for k, v in load_case(VEHICLE).items() if k != "Case_Name"}
+    case["Claim_Amount"] = None
+    fast, simple = _both(case, tmp_path, "defaults", template=tpl)
+    assert_same_report(fast, simple)
+    assert_same_workbook(fast.output, simple.output)
+    back = openpyxl.load_workbook(fast.output)
+    got = {}
+    for name in ("Case_Name", "Claim_Amount"):
+        (sheet, ref), = list(back.defined_names[name].destinations)
+        got[name] = back[sheet][ref.replace("$", "")].value
+    assert got == {"Case_Name": "template's own name", "Claim_Amount": None}
+
+
 def test_fast_fill_checks_as_fill_does_and_leaves_inputs_alone(tmp_path):
     tpl = default_template()
     before = hashlib.sha256(tpl.read_bytes()).hexdigest(), hashlib.sha256(VEHICLE.read_bytes()).hexdigest()
@@ -160,6 +183,21 @@ def test_a_case_the_fast_path_cannot_write_goes_through_fill(tmp_path, monkeypat
     monkeypatch.setattr(fast_fill.TemplateFiller, "_changed", refuse)
     rep = fill_fast(VEHICLE, tmp_path / "v.xlsm")
     assert rep.headline["Total_Award"] == pytest.approx(50_740_000)  # as above, by fill()'s own way
+
+
+def test_prepared_sheets_write_what_patch_sheet_writes(tmp_path):
+    """The sheets split once around the cells that change give patch_sheet's XML, byte for byte."""
+    filler = filler_for(default_template())
+    fill_fast(VEHICLE, tmp_path / "first.xlsm")  # the sheets are split after the first case
+    cells = filler._changed(case_to_inputs(load_case(CASES / "security_upgrade.yaml")))
+    values = filler.book.compute({k: fast_fill._read_back(t, x, filler._parser) for k, (t, x) in cells.items()})
+    titles = {part: title for title, part in filler.parts.items()}
+    assert filler.prepared and cells
+    for part, prepared in filler.prepared.items():
+        vals = {c: v for (s, c), v in values.values.items() if s == titles[part]}
+        ins = {c: x for (s, c), x in cells.items() if s == titles[part]}
+        assert prepared.patch(vals, ins) == cache.patch_sheet(filler.zf.read(part).decode(), vals, ins)
+        assert prepared.patch({"XFD1048576": 1.0}) is None  # a cell it was not split around: patch_sheet's job
 
 
 # --- the compiled book on its own ------------------------------------------------------------------

@@ -28,7 +28,7 @@ from collections import defaultdict
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-__all__ = ["sheet_parts", "write_package", "write_atomic", "cell_xml_value"]
+__all__ = ["sheet_parts", "write_package", "write_atomic", "cell_xml_value", "PreparedSheet"]
 
 _REL_DOC = "/officeDocument"
 _ATTR = r"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))"""
@@ -145,16 +145,22 @@ class _SheetPatch:
         t, text = self.values[coord]
         return t, f"{f}<{self.p}v>{text}</{self.p}v>"
 
-    def _cell(self, attrs: str, body: str | None, coord: str) -> str:
-        self.done.add(coord)
+    def _split(self, body: str | None) -> tuple[str, str]:
+        """A cell's formula element and what else it holds besides formula and value (extLst)."""
         body = body or ""
         f = self.f_re.search(body)
-        rest = self.v_re.sub("", self.f_re.sub("", body))  # what else is there: extLst
-        t, inner = self._content(coord, f.group() if f else "")
-        p = self.p
-        attrs = self._set_attr(attrs, "t", t)
-        inner += rest
+        return (f.group() if f else ""), self.v_re.sub("", self.f_re.sub("", body))
+
+    @staticmethod
+    def _compose(p: str, attrs: str, t: str | None, inner: str) -> str:
+        attrs = _SheetPatch._set_attr(attrs, "t", t)
         return f"<{p}c{attrs}>{inner}</{p}c>" if inner else f"<{p}c{attrs}/>"
+
+    def _cell(self, attrs: str, body: str | None, coord: str, whole: str) -> str:
+        self.done.add(coord)
+        f, rest = self._split(body)
+        t, inner = self._content(coord, f)
+        return self._compose(self.p, attrs, t, inner + rest)
 
     def _new_cell(self, coord: str) -> str:
         self.done.add(coord)
@@ -190,8 +196,8 @@ class _SheetPatch:
                 col = column_index_from_string(coordinate_from_string(cr)[0]) if cr else last_col + 1
                 out.append(body[pos:cm.start()])
                 out += [self._new_cell(wanted_cols.pop(c)) for c in sorted(wanted_cols) if c < col]
-                out.append(self._cell(cm.group(1), cm.group(2), wanted_cols.pop(col)) if col in wanted_cols
-                           else cm.group())
+                out.append(self._cell(cm.group(1), cm.group(2), wanted_cols.pop(col), cm.group())
+                           if col in wanted_cols else cm.group())
                 pos, last_col = cm.end(), col
             out += [self._new_cell(wanted_cols.pop(c)) for c in sorted(wanted_cols)]
             if self.added > before:  # the row's column span hint may no longer hold
@@ -217,6 +223,67 @@ class _SheetPatch:
         for row in sorted(r for r in rows_wanted if r > after and (before is None or r < before)):
             cells = [self._new_cell(coord) for _, coord in sorted(rows_wanted[row])]
             yield f'<{p}row r="{row}">{"".join(cells)}</{p}row>'
+
+
+class _SheetSplit(_SheetPatch):
+    """The walk of :class:`_SheetPatch`, done once: each wanted cell the sheet has becomes a marker."""
+
+    MARK = "\x00"  # a character XML cannot hold
+
+    def __init__(self, xml: str, coords):
+        super().__init__(xml, dict.fromkeys(coords, (None, "")))
+        self.order: list[str] = []  # the marked cells, in the order of the markers
+        self.parts: dict = {}  # coord -> (attributes, formula element, rest, the cell's XML as it is)
+
+    def _cell(self, attrs, body, coord, whole):
+        f, rest = self._split(body)
+        self.order.append(coord)
+        self.parts[coord] = (attrs, f, rest, whole)
+        return self.MARK
+
+    def _new_cell(self, coord):
+        return ""  # not in the sheet: a workbook that needs it is patched the ordinary way
+
+    def _missing_rows(self, rows_wanted, after, before):
+        return iter(())
+
+
+class PreparedSheet:
+    """A worksheet part split once around the cells that change, for writing many workbooks.
+
+    :func:`patch_sheet` walks the whole sheet XML with regular expressions for
+    every workbook; when many workbooks differ only in the same cells (one
+    template, many cases), the walk is done here once and :meth:`patch` only
+    puts the cells together. The result is :func:`patch_sheet`'s, byte for byte.
+    """
+
+    def __init__(self, data: bytes, coords):
+        xml, self.encoding = _xml_text(data)
+        if _SheetSplit.MARK in xml:
+            raise ValueError("the sheet XML holds a NUL character")
+        split = _SheetSplit(xml, coords)
+        self.chunks = split.apply().split(_SheetSplit.MARK)
+        self.order, self.parts, self.p = split.order, split.parts, split.p
+
+    def patch(self, values: dict, cells: dict | None = None) -> str | None:
+        """As ``patch_sheet(xml, values, cells)``; None if a cell is not one the sheet was split around."""
+        cells = cells or {}
+        parts = self.parts
+        if any(k not in parts for k in values) or any(k not in parts for k in cells):
+            return None
+        p, out = self.p, [self.chunks[0]]
+        for coord, chunk in zip(self.order, self.chunks[1:]):
+            attrs, f, rest, whole = parts[coord]
+            if coord in cells:
+                t, inner = cells[coord]
+                out.append(_SheetPatch._compose(p, attrs, t, inner + rest))
+            elif coord in values:
+                t, text = cell_xml_value(values[coord])
+                out.append(_SheetPatch._compose(p, attrs, t, f"{f}<{p}v>{text}</{p}v>{rest}"))
+            else:
+                out.append(whole)
+            out.append(chunk)
+        return "".join(out)
 
 
 def patch_sheet(xml: str, values: dict, cells: dict | None = None) -> str:
@@ -279,14 +346,16 @@ def _xml_text(data: bytes) -> tuple[str, str]:
 
 
 def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: bool = True,
-                  parts: dict | None = None, cells: dict | None = None) -> None:
+                  parts: dict | None = None, cells: dict | None = None, prepared: dict | None = None) -> None:
     """Copy package ``zf`` to the binary file ``out``, with ``values`` cached in its sheets.
 
     ``values`` maps (sheet title, "A1") to float, bool, str or an engine error;
     ``parts`` is :func:`sheet_parts` of the package, if already known;
     ``cells`` maps (sheet title, "A1") to a new content (t, inner XML) of the
-    cell, as :func:`patch_sheet` takes it.
+    cell, as :func:`patch_sheet` takes it; ``prepared`` maps a sheet part to
+    its :class:`PreparedSheet`, used where it holds every cell to write.
     """
+    prepared = prepared or {}
     parts = sheet_parts(zf) if parts is None else parts
     by_part = defaultdict(dict)
     for (sheet, coord), v in values.items():
@@ -298,14 +367,21 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
     wb_part = workbook_part(zf)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
         for info in zf.infolist():
-            data = zf.read(info)
-            if info.filename in by_part or info.filename == wb_part:
-                text, enc = _xml_text(data)
-                if info.filename == wb_part:
-                    text = patch_workbook(text, full_calc_on_load)
-                else:
-                    text = patch_sheet(text, by_part[info.filename], cells_by_part.get(info.filename))
-                data = text.encode(enc)
+            name = info.filename
+            text = None
+            if name in prepared and name in by_part:
+                text = prepared[name].patch(by_part[name], cells_by_part.get(name))
+            if text is not None:
+                data = text.encode(prepared[name].encoding)
+            else:
+                data = zf.read(info)
+                if name in by_part or name == wb_part:
+                    text, enc = _xml_text(data)
+                    if name == wb_part:
+                        text = patch_workbook(text, full_calc_on_load)
+                    else:
+                        text = patch_sheet(text, by_part[name], cells_by_part.get(name))
+                    data = text.encode(enc)
             zi = zipfile.ZipInfo(info.filename, info.date_time)
             zi.external_attr, zi.create_system = info.external_attr, info.create_system
             zi.compress_type = zipfile.ZIP_DEFLATED if info.compress_type != zipfile.ZIP_STORED else (

@@ -145,6 +145,16 @@ class TemplateFiller:
         except ValueError as exc:
             raise NotFast(str(exc)) from None
         self._parser = WorkSheetParser(None, [], date_formats=set())  # dates as numbers, as the engine reads
+        self.prepared = None  # the sheets split around the cells that change, after the first case
+
+    def _prepare_sheets(self, values: dict) -> dict:
+        """Each sheet part split once around its formula cells and input cells (:class:`~xl_tsd.calc.cache.PreparedSheet`)."""
+        from ..calc import cache
+
+        coords: dict = {}
+        for sheet, coord in [*values, *((c.parent.title, c.coordinate) for c in self.cells)]:
+            coords.setdefault(self.parts[sheet], set()).add(coord)
+        return {part: cache.PreparedSheet(self.zf.read(part), cs) for part, cs in coords.items()}
 
     def _restore(self) -> None:
         for c, (value, data_type, style) in zip(self.cells, self.saved):
@@ -176,8 +186,11 @@ class TemplateFiller:
         dst = _check_output(str(out), None, self.kind)  # calc's checks of an output
         ev = self.book.compute(values)
         report = report_of(ev)
+        if self.prepared is None:
+            self.prepared = self._prepare_sheets(ev.values)
         recalc = self.kind in (".xlsm", ".xltm")  # calc's default for the kind
-        cache.write_atomic(dst, lambda f: cache.write_package(self.zf, ev.values, f, recalc, self.parts, cells))
+        cache.write_atomic(dst, lambda f: cache.write_package(self.zf, ev.values, f, recalc, self.parts, cells,
+                                                              self.prepared))
         return FillReport(name, pathlib.Path(out), headline(report.values, self.wb), list(report.errors),
                           list(report.problems), time.perf_counter() - t0)
 
