@@ -2,6 +2,10 @@
 
 Prints cases per second and peak memory (this process and its workers).
 Target (issue 6, 2-core machine): at least 5 cases per second.
+Then, in this one process, the time a case takes through ``fill`` (the
+template through openpyxl, compiled and computed for every case) and through
+the batch's ``fill_fast`` (template compiled once, its graph replayed), with
+the one-off compile.
 Run: ``python bench/bench_batch.py [N]``.
 """
 from __future__ import annotations
@@ -53,7 +57,30 @@ def main(n: int = 100) -> int:
         per_case = sorted(r.seconds for r in res.results)
         print(f"per case in a worker: median {per_case[len(per_case) // 2]:.2f} s, max {per_case[-1]:.2f} s")
         print("target met" if rate >= TARGET else "BELOW TARGET")
+        in_process(sorted(cases.iterdir())[:12], tmp / "one")
     return 0
+
+
+def in_process(cases: list, out: pathlib.Path) -> None:
+    """Seconds a case in this process: fill() against fill_fast() (after its one-off compile)."""
+    from xl_tsd.workflows.fast_fill import fill_fast
+    from xl_tsd.workflows.fill import fill
+
+    out.mkdir()
+    fill(cases[0], out / "warm.xlsm")  # imports, and formula shapes compiled once, as in a batch
+    t0 = time.perf_counter()
+    for c in cases[:3]:
+        fill(c, out / f"{c.stem}.xlsm")
+    simple = (time.perf_counter() - t0) / 3
+    t0 = time.perf_counter()
+    fill_fast(cases[0], out / "fast-first.xlsm")
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for c in cases[1:]:
+        fill_fast(c, out / f"{c.stem}.fast.xlsm")
+    fast = (time.perf_counter() - t0) / (len(cases) - 1)
+    print(f"one process, per case: fill {simple:.2f} s; fill_fast {fast:.2f} s "
+          f"(after compiling the template and recording its walk with the first case: {first:.2f} s)")
 
 
 if __name__ == "__main__":
