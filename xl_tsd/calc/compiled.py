@@ -96,6 +96,7 @@ class CompiledBook:
         self._blank = {self.node[k]: [[sh.EMPTY]] for k in blank}
         self._check(dsp)
         self._steps = None
+        self._recordable = True  # False once a recorded walk failed to reproduce the dispatcher
         self.replayed = self.dispatched = 0  # how each computation was done (for tests and benches)
 
     @staticmethod
@@ -129,7 +130,7 @@ class CompiledBook:
                 reasons = dict(self.compile_reasons)
         solution = self._dispatch(overrides, reasons)
         self.dispatched += 1
-        if self._steps is None:
+        if self._steps is None and self._recordable:
             self._record(solution, overrides)
         return engine.collect(self.model, solution, reasons, self.problems, self.book)
 
@@ -187,7 +188,7 @@ class CompiledBook:
             again = None
         if again is None or any(k is not _SELF and not _same(again.get(k, _NONE), v)
                                 for k, v in solution.items()):
-            self._steps = None  # the replay does not reproduce the dispatcher: never use it
+            self._steps, self._recordable = None, False  # the replay does not reproduce the dispatcher
 
     def _replay(self, overrides, reasons):
         env = {}
