@@ -23,7 +23,8 @@ The workbook has the same values, cell by cell, as ``fill``'s
 (``tests/test_batch_fast.py``); the difference is that the template's parts
 are kept as they are instead of going through openpyxl. A case this path
 cannot write exactly as ``fill`` would (an input whose style openpyxl would
-change, a template whose model cannot be replayed) is filled by ``fill``'s own way.
+change, a text openpyxl stores as an error value such as ``#N/A``, a template
+whose model cannot be replayed) is filled by ``fill``'s own way.
 """
 from __future__ import annotations
 
