@@ -65,7 +65,7 @@ def build_case(path: str, rows: int) -> int:
         calc[f"E{r}"] = f"=IF(D{r},PUNITIVE_TOTAL(C{r},MULT),C{r})"
         calc[f"F{r}"] = f"=LOST_PROFIT(Periods!E{r},OWN_PROFIT,Periods!C{r},Periods!F{r})"
         calc[f"G{r}"] = f"=INFRINGER_GAIN(Periods!B{r}*Periods!C{r},Periods!D{r},BENCH)"
-        calc[f"H{r}"] = f"=LICENSE_FEE_LOSS(FEE,LIC_YEARS,1/12)"
+        calc[f"H{r}"] = "=LICENSE_FEE_LOSS(FEE,LIC_YEARS,1/12)"
         calc[f"I{r}"] = f"=ROUND(MAX(E{r}:H{r}),2)"
         calc[f"J{r}"] = f"=IFERROR(MATCH(MAX(E{r}:H{r}),E{r}:H{r},0),0)"
         calc[f"K{r}"] = f"=INDEX(Methods!$A$1:$A$4,J{r})"

@@ -28,6 +28,8 @@ def atomic_path(dest):
     os.close(fd)
     try:
         yield pathlib.Path(tmp)
+        with open(tmp, "rb+") as f:  # on disk before the rename: a crash leaves old or new, never half
+            os.fsync(f.fileno())
         os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -68,11 +68,6 @@ def expected(rel: str) -> bytes:
     return GENERATED[rel]()
 
 
-def _write_atomic(path: pathlib.Path, data: bytes) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-
-
 def _stale(root) -> dict[str, bytes]:
     out = {}
     for rel, make in GENERATED.items():
@@ -94,5 +89,6 @@ def write(root: pathlib.Path = ROOT) -> list[str]:
     """Rewrite every stale generated file (atomically); returns the paths written."""
     changed = _stale(root)
     for rel, data in changed.items():
-        _write_atomic(pathlib.Path(root) / rel, data)
+        with atomic_path(pathlib.Path(root) / rel) as tmp:
+            tmp.write_bytes(data)
     return list(changed)

@@ -19,10 +19,8 @@ validations, comments, drawings and everything else stay byte for byte.
 from __future__ import annotations
 
 import math
-import os
 import posixpath
 import re
-import tempfile
 import zipfile
 from collections import defaultdict
 
@@ -392,19 +390,8 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
 def write_atomic(path: str, write) -> None:
     """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``.
 
-    Nothing is left behind if ``write`` fails.
+    Nothing is left behind if ``write`` fails (:func:`xl_tsd._atomic.atomic_path`).
     """
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".xl-tsd-", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    from .._atomic import atomic_path
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        write(f)
