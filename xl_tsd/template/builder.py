@@ -357,6 +357,14 @@ class _Builder:
                 row = self.input_item(ws, row, item)
             row += 1
 
+    def group(self, ws, row: int, group: L.Group, write_item, role: str) -> int:
+        """Write a group's fields one per row with ``write_item``; name the whole block too."""
+        first = row
+        for f in group.fields:
+            row = write_item(ws, row, f)
+        self.name(group.name, ws, f"{_VALUE_COL}{first}:{_VALUE_COL}{row - 1}", role, group.zh, group.en)
+        return row
+
     def input_item(self, ws, row: int, item) -> int:
         if isinstance(item, L.Field):
             self.label(ws, row, item.zh, item.en, item.spec.unit, _note(item))
@@ -366,11 +374,7 @@ class _Builder:
             self.name(item.name, ws, coord, "input", item.zh, item.en, item.spec.unit)
             return row + 1
         if isinstance(item, L.Group):
-            first = row
-            for f in item.fields:
-                row = self.input_item(ws, row, f)
-            self.name(item.name, ws, f"{_VALUE_COL}{first}:{_VALUE_COL}{row - 1}", "input group", item.zh, item.en)
-            return row
+            return self.group(ws, row, item, self.input_item, "input group")
         if isinstance(item, L.Matrix):
             return self.matrix(ws, row, item)
         if isinstance(item, L.Table):
@@ -473,11 +477,7 @@ class _Builder:
                 self.name(item.name, ws, f"{_VALUE_COL}{row}", "output", item.zh, item.en, _unit(item.fmt))
             return row + 1
         if isinstance(item, L.Group):
-            first = row
-            for c in item.fields:
-                row = self.calc_item(ws, row, c)
-            self.name(item.name, ws, f"{_VALUE_COL}{first}:{_VALUE_COL}{row - 1}", "output group", item.zh, item.en)
-            return row
+            return self.group(ws, row, item, self.calc_item, "output group")
         if isinstance(item, L.PeriodCalc):
             self.label(ws, row, item.zh, item.en, _unit(item.fmt), self.basis(item.formula, item))
             for k in range(L.PERIODS):
