@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     workbook = Path(args.workbook).resolve()
 
-    from xl_tsd.vba_project import udf_modules
+    from xl_tsd.excel.vba_project import udf_modules
     expected = udf_modules()
 
     ok = True
@@ -157,7 +157,7 @@ def call_wizard(doc) -> bool:
     to the document's ``Standard`` library (LibreOffice Basic lets it call
     the module's Private ``Unescape``).
     """
-    from xl_tsd.vba_wizard import MODULE_NAME, REGISTER_PROC
+    from xl_tsd.excel.vba_wizard import MODULE_NAME, REGISTER_PROC
     libraries = doc.BasicLibraries
     library = next(lib for lib in libraries.getElementNames()
                    if libraries.getByName(lib).hasByName(MODULE_NAME))

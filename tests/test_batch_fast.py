@@ -90,7 +90,7 @@ def test_fast_fill_gives_fills_workbook_for_each_example(path, tmp_path):
     assert_same_report(fast, simple)
     assert_same_workbook(fast.output, simple.output)
     if path == VEHICLE:
-        # 4,320,000 + 16,800,000 + 27,200,000 + expenses 2,420,000 (xl_tsd/worked_example.py, by hand)
+        # 4,320,000 + 16,800,000 + 27,200,000 + expenses 2,420,000 (xl_tsd/workflows/worked_example.py, by hand)
         assert fast.headline["Total_Award"] == pytest.approx(50_740_000)
 
 

@@ -13,10 +13,10 @@ import xlwings
 from click.testing import CliRunner
 
 from udfs import tsd
-from xl_tsd import generated
+from xl_tsd import generate as generated
 from xl_tsd.cli import main
 from xl_tsd.registry import FUNCTIONS
-from xl_tsd.vba_udfs import (UDF_MODULE, VBA_RESERVED, excel_arg_name, import_functions,
+from xl_tsd.excel.vba_udfs import (UDF_MODULE, VBA_RESERVED, excel_arg_name, import_functions,
                              load_xlwings_udfs, windows_udf_module)
 
 BAS = "udfs/xlwings_udfs.bas"

@@ -14,7 +14,8 @@ from oletools.olevba import VBA_Parser
 
 from xl_tsd import legal
 from xl_tsd.registry import FUNCTIONS
-from xl_tsd.template import DEFAULT_PATH, build_template, docs
+from xl_tsd import generate
+from xl_tsd.template import DEFAULT_PATH, build_template
 from xl_tsd.template import layout as L
 from xl_tsd.template.builder import STYLE_CHECK, STYLE_FORMULA, STYLE_INPUT, UDF_MODULES, quickstart_workbook
 
@@ -280,7 +281,7 @@ def test_sources_lists_every_legal_rule(wb):
 
 
 def test_docs_names_list_is_fresh(wb):
-    assert not docs.stale(), "docs/template.md is stale: run `python -m xl_tsd.template.docs`"
-    text = docs.DOC_PATH.read_text(encoding="utf-8")
+    assert "docs/template.md" not in generate.stale(), "docs/template.md is stale: run `xl-tsd generate`"
+    text = (generate.ROOT / "docs" / "template.md").read_text(encoding="utf-8")
     for name in wb.defined_names:
         assert f"`{name}`" in text, name

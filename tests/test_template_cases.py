@@ -104,7 +104,7 @@ def test_agreed_damages_is_commercial_value_beside_the_agreed_range(filled):
 def test_vehicle_case_total_unchanged(filled):
     _r, wb = filled[VEHICLE.name]
     # CASES.md A chain 0.08; 4,320,000 + 2 x 8,400,000 + 2 x 13,600,000 + expenses 2,420,000
-    # (xl_tsd/worked_example.py and hand calculation)
+    # (xl_tsd/workflows/worked_example.py and hand calculation)
     assert value(wb, "Contrib_Rate") == pytest.approx(0.08)
     assert value(wb, "Total_Award") == pytest.approx(50_740_000)
 

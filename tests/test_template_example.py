@@ -10,7 +10,7 @@ from xl_tsd import contribution, punitive
 from xl_tsd.template import DEFAULT_PATH
 from xl_tsd.template.contract import read_inputs, write_inputs
 from xl_tsd.template.example import example_inputs, library_total, write_example
-from xl_tsd.worked_example import VEHICLE_CHASSIS
+from xl_tsd.workflows.worked_example import VEHICLE_CHASSIS
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_total_equals_the_library_called_directly(example):
     # CASES.md A: 1 x 0.80 x 0.40 x 0.25 = 0.08
     assert value(values, "Contrib_Rate") == pytest.approx(0.08)
     assert value(values, "Contrib_Applied") == pytest.approx(0.08)
-    # the library through xl_tsd.worked_example (the same illustrative figures)
+    # the library through xl_tsd.workflows.worked_example (the same illustrative figures)
     assert value(values, "Total_Award") == pytest.approx(library_total(), rel=1e-12)
     # and by hand from the core functions: benchmark margin 5 % (the infringer made losses),
     # no multiplier before 2019-04-23, 2x after; expenses added outside the multiplier

@@ -17,7 +17,7 @@ import xl_tsd
 from udfs import tsd
 from xl_tsd.excel import to_excel
 from xl_tsd.registry import FUNCTIONS
-from xl_tsd.vba_udfs import excel_arg_name
+from xl_tsd.excel.vba_udfs import excel_arg_name
 
 D = dt.datetime
 

@@ -26,7 +26,7 @@ from xl_tsd.cli import main
 from xl_tsd.template import DEFAULT_PATH
 from xl_tsd.template.contract import name_cells, read_inputs, write_inputs
 from xl_tsd.template.example import example_inputs, library_total, write_example
-from xl_tsd.vba_project import set_standard_modules
+from xl_tsd.excel.vba_project import set_standard_modules
 from xl_tsd.workflows.upgrade import UpgradeError, Value, upgrade
 
 USER_SHEET = "My workings"

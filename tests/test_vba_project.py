@@ -24,9 +24,9 @@ with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated
     warnings.simplefilter("ignore", DeprecationWarning)
     from oletools.olevba import VBA_Project, decompress_stream
 
-from xl_tsd.vba_project import embed_udf_modules, module_text, set_standard_modules, udf_modules
-from xl_tsd.vba_udfs import VBA_MODULE_NAME, bas_text, import_functions
-from xl_tsd.vba_wizard import MAX_LINE, MODULE_NAME, REGISTER_PROC, unescape, wizard_module
+from xl_tsd.excel.vba_project import embed_udf_modules, module_text, set_standard_modules, udf_modules
+from xl_tsd.excel.vba_udfs import VBA_MODULE_NAME, bas_text, import_functions
+from xl_tsd.excel.vba_wizard import MAX_LINE, MODULE_NAME, REGISTER_PROC, unescape, wizard_module
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The modules of the xlwings 0.37.8 standalone quickstart, in project order (olevba listing).

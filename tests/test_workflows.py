@@ -46,7 +46,7 @@ def test_fill_then_extract_gives_the_same_case(vehicle_book, tmp_path):
 def test_filled_vehicle_case_is_computed(vehicle_book):
     rep, out = vehicle_book
     # total 50,740,000: 4,320,000 + 16,800,000 + 27,200,000 + expenses 2,420,000
-    # (xl_tsd/worked_example.py, hand calculation; CASES.md A chain 0.08)
+    # (xl_tsd/workflows/worked_example.py, hand calculation; CASES.md A chain 0.08)
     assert rep.headline["Total_Award"] == pytest.approx(50_740_000)
     assert rep.headline["Contrib_Rate"] == pytest.approx(0.08)
     assert rep.master_check is True and rep.errors == []

@@ -18,10 +18,10 @@ is made here from the registry; none is written out by hand. Each wrapper
 
 An argument whose catalogue name VBA cannot take as a parameter name (``date``
 is a VBA keyword) gets a trailing underscore in Excel: see
-:func:`xl_tsd.vba_udfs.excel_arg_name`.
+:func:`xl_tsd.excel.vba_udfs.excel_arg_name`.
 
 On Linux and macOS the xlwings decorators do nothing, so the wrappers are
-plain functions there and are tested as such; ``xl_tsd.vba_udfs`` runs this
+plain functions there and are tested as such; ``xl_tsd.excel.vba_udfs`` runs this
 module under xlwings' Windows decorators to write the VBA module.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ import xlwings as xw
 
 from xl_tsd.excel import call_excel
 from xl_tsd.registry import FUNCTIONS, Arg, FunctionSpec
-from xl_tsd.vba_udfs import excel_arg_name
+from xl_tsd.excel.vba_udfs import excel_arg_name
 
 #: How xlwings converts every argument before the wrapper sees it (see above).
 ARG_OPTIONS = {"ndim": 2, "err_to_str": True}

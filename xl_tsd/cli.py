@@ -15,11 +15,11 @@ def main():
 
 
 @main.command()
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Also write the filled example workbook, computed, into this folder.")
 def example(out_dir):
     """Run the worked example (vehicle chassis case) and print every figure with its basis."""
-    from . import worked_example
+    from .workflows import worked_example
     click.echo(worked_example.format_lines(worked_example.run()))
     if out_dir is not None:
         from .template.example import write_example
@@ -62,7 +62,7 @@ def explain(name, lang):
               help="Repository root (default: the checkout xl_tsd runs from).")
 def generate(check, root):
     """Regenerate udfs/xlwings_udfs.bas and docs/functions.md from the registry."""
-    from . import generated
+    from . import generate as generated
     root = root or generated.ROOT
     if check:
         bad = generated.stale(root)

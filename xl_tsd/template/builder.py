@@ -129,9 +129,9 @@ def add_vba_modules(xlsm_in: pathlib.Path, xlsm_out: pathlib.Path) -> None:
     """The VBA step of the build: ``xlsm_in`` with the generated modules in its VBA project, to ``xlsm_out``.
 
     Adds ``xlwings_udfs`` and the Function Wizard module ``xl_tsd_wizard``
-    (issue 7); see :func:`xl_tsd.vba_project.embed_udf_modules`.
+    (issue 7); see :func:`xl_tsd.excel.vba_project.embed_udf_modules`.
     """
-    from ..vba_project import embed_udf_modules
+    from ..excel.vba_project import embed_udf_modules
     embed_udf_modules(xlsm_in, xlsm_out)
 
 

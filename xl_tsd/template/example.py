@@ -5,7 +5,7 @@ four-factor rule) is the court's. Everything else — sales, margins, the
 multiplier, the claim, expenses, the comparable license, the R&D cost and
 the income figures — is ILLUSTRATIVE, made up to show the method, and the
 workbook says so on its Cover and Summary (``Case_Illustrative`` = 是).
-The figures shared with :mod:`xl_tsd.worked_example` are taken from it, so
+The figures shared with :mod:`xl_tsd.workflows.worked_example` are taken from it, so
 the workbook's total can be checked against the library called directly.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import tempfile
 
 import openpyxl
 
-from .. import worked_example
+from ..workflows import worked_example
 from . import layout as L
 from .builder import build_template
 from .contract import write_inputs

@@ -112,7 +112,7 @@ def export_values(book, out, *, overwrite: bool = False) -> ExportReport:
     if dst.suffix.lower() != ".xlsx":
         raise ValueError(f"output must be an .xlsx file (no macros), got {dst.name}")
     if dst.exists() and not overwrite:
-        raise FileExistsError(f"{dst} exists (use overwrite to replace it)")
+        raise FileExistsError(f"{dst} exists (pass --overwrite to replace it)")
     report = ExportReport(src, dst)
     formulas_wb = openpyxl.load_workbook(src)
     cells = _formula_cells(formulas_wb)

@@ -97,7 +97,7 @@ def prepare(case, out, template=None, overwrite: bool = False):
     if same_file(tpl, out):
         raise CaseError(name, [f"output {out} is the template: choose another file"])
     if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists (use overwrite to replace it)")
+        raise FileExistsError(f"{out} exists (pass --overwrite to replace it)")
     return name, data, out, tpl
 
 
@@ -129,7 +129,7 @@ def write_case(case: dict, path, *, overwrite: bool = False) -> pathlib.Path:
     """Write a case as JSON (``.json``) or YAML (``.yaml``/``.yml``), atomically."""
     path = pathlib.Path(path)
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists (use overwrite to replace it)")
+        raise FileExistsError(f"{path} exists (pass --overwrite to replace it)")
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
         text = yaml.safe_dump(case, allow_unicode=True, sort_keys=False)

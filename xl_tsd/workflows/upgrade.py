@@ -565,7 +565,7 @@ def _check_paths(old: pathlib.Path, new: pathlib.Path, template: pathlib.Path | 
     if new.suffix.lower() != ".xlsm":
         raise UpgradeError(f"{new}: the upgraded workbook is a macro workbook; give it the .xlsm extension")
     if new.exists() and not overwrite:
-        raise FileExistsError(f"{new} exists (use overwrite to replace it)")
+        raise FileExistsError(f"{new} exists (pass --overwrite to replace it)")
     if not new.parent.is_dir():
         raise UpgradeError(f"{new}: the folder {new.parent} does not exist")
 

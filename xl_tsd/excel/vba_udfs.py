@@ -74,7 +74,7 @@ def excel_arg_name(name: str) -> str:
     >>> excel_arg_name("date"), excel_arg_name("lost_profit"), excel_arg_name("s1")
     ('date_', 'lost_profit_', 's1')
     """
-    from .registry import FUNCTIONS
+    from ..registry import FUNCTIONS
     low = name.lower()
     if low in VBA_RESERVED or low.upper() in FUNCTIONS:
         return name + "_"

@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from .errors import TsdError, TsdNumError, TsdValueError
-from .registry import FUNCTIONS, FunctionSpec
+from ..errors import TsdError, TsdNumError, TsdValueError
+from ..registry import FUNCTIONS, FunctionSpec
 
 __all__ = ["to_core", "to_excel", "call", "call_excel", "error_text"]
 
@@ -113,7 +113,7 @@ def call(name: str, *args):
     spec = FUNCTIONS[name]
     n = len(spec.args)
     if len(args) > n:
-        from .errors import TsdValueError
+        from ..errors import TsdValueError
         raise TsdValueError(spec.name, f"at most {n} arguments", len(args),
                             message=f"{spec.name} takes at most {n} arguments (got {len(args)})")
     core = [to_core(a, arg.whole_range) for a, arg in zip(args, spec.args)]

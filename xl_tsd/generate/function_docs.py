@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from . import legal
-from .excel import call_excel
-from .registry import CATEGORIES, FUNCTIONS, Example, FunctionSpec
-from .vba_udfs import UDF_MODULE, excel_arg_name
+from .. import legal
+from ..excel import call_excel
+from ..registry import CATEGORIES, FUNCTIONS, Example, FunctionSpec
+from ..excel.vba_udfs import UDF_MODULE, excel_arg_name
 
 __all__ = ["functions_md", "signature"]
 

@@ -1,8 +1,8 @@
 """Standard modules into a workbook's VBA project, on any OS, with pyOpenVBA.
 
 :func:`embed_udf_modules` is the template build's VBA step: it puts the
-generated ``xlwings_udfs`` wrapper module (:func:`xl_tsd.vba_udfs.bas_text`)
-and the Function Wizard module (:func:`xl_tsd.vba_wizard.wizard_module`) into
+generated ``xlwings_udfs`` wrapper module (:func:`xl_tsd.excel.vba_udfs.bas_text`)
+and the Function Wizard module (:func:`xl_tsd.excel.vba_wizard.wizard_module`) into
 the project, so the workbook's functions work on open with no "Import
 Functions" and no "Trust access to the VBA project object model".
 
@@ -33,7 +33,7 @@ __all__ = ["module_text", "set_standard_modules", "udf_modules", "embed_udf_modu
 import zipfile
 from collections.abc import Mapping
 
-from ._atomic import atomic_path, same_file
+from .._atomic import atomic_path, same_file
 
 #: ``_VBA_PROJECT`` of a source-only project: 0x61CC, version 0xFFFF, 0x00, reserved 0x0001.
 SOURCE_ONLY_HEADER = bytes.fromhex("cc61ffff000100")
@@ -185,8 +185,8 @@ def udf_modules() -> dict[str, str]:
     """The modules the template carries: name -> text, generated now from the registry.
 
     ``xlwings_udfs`` is the text xlwings' Import Functions would write
-    (:func:`xl_tsd.vba_udfs.bas_text`); ``xl_tsd_wizard`` registers the
-    Function Wizard help on open (:func:`xl_tsd.vba_wizard.wizard_module`).
+    (:func:`xl_tsd.excel.vba_udfs.bas_text`); ``xl_tsd_wizard`` registers the
+    Function Wizard help on open (:func:`xl_tsd.excel.vba_wizard.wizard_module`).
     """
     from .vba_udfs import VBA_MODULE_NAME, bas_text
     from .vba_wizard import MODULE_NAME, wizard_module

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-from . import contribution, criminal, measures, punitive
-from .registry import FUNCTIONS
+from .. import contribution, criminal, measures, punitive
+from ..registry import FUNCTIONS
 
 D = _dt.date
 
