@@ -207,7 +207,8 @@ def test_tsd_rule_versions():
     assert xl_tsd.tsd_rule("criminal_serious", D(2020, 9, 14)) == 300_000  # 法释〔2020〕10号
     assert xl_tsd.tsd_rule("criminal_especially_serious", D(2025, 4, 26)) == 3_000_000  # 法释〔2025〕5号
     assert xl_tsd.tsd_rule("measure_order", D(2025, 10, 14)) == "ordered"  # AUCL 2019
-    assert xl_tsd.tsd_rule("measure_order", D(2025, 10, 15)) == "elective"  # AUCL 2025
+    # AUCL 2025 kept the order (issue 11 §2: no source shows it was dropped; see xl_tsd/legal.py)
+    assert xl_tsd.tsd_rule("measure_order", D(2025, 10, 15)) == "ordered"
 
 
 def test_explain_and_version():

@@ -51,7 +51,9 @@ CASES = [
     (lambda: xl_tsd.royalty_to_split(0.05, 0), TsdNumError, "profit_margin", "more than 0"),
     (lambda: xl_tsd.royalty_to_split(0.05, -0.1), TsdNumError, "profit_margin", "more than 0"),
     (lambda: xl_tsd.component_profit_ok(1, 0), TsdNumError, "whole_profit", "more than 0"),
-    (lambda: xl_tsd.infringer_gain(100, -0.2), TsdNumError, "profit_margin", "benchmark_margin"),
+    # issue 11 §6: every margin <= 0 without a benchmark is #N/A naming benchmark_margin
+    (lambda: xl_tsd.infringer_gain(100, -0.2), TsdMissingError, "benchmark_margin", "margin is -0.2"),
+    (lambda: xl_tsd.infringer_gain(100, 0), TsdMissingError, "benchmark_margin", "margin of 0 or less"),
     (lambda: xl_tsd.points_share([0, 0], [True, False]), TsdNumError, "weights", "above 0"),
     (lambda: xl_tsd.ahp_weights([[1] * 16] * 16), TsdNumError, "matrix", "at most 15"),
     # unknown method names
@@ -89,7 +91,8 @@ CASES = [
     (lambda: xl_tsd.punitive_total(100, True), TsdValueError, "multiplier", "a number (got TRUE)"),
     (lambda: xl_tsd.lost_profit([1, "x"], 2), TsdValueError, "lost_units", "at position 2"),
     (lambda: xl_tsd.punitive_available("next spring"), TsdValueError, "conduct_date", "a date"),
-    (lambda: xl_tsd.punitive_available(60), TsdValueError, "conduct_date", "a date"),  # Excel's fake 1900-02-29
+    # Excel's fake 1900-02-29 (issue 11 §6: say which day it is)
+    (lambda: xl_tsd.punitive_available(60), TsdValueError, "conduct_date", "serial 60 is 1900-02-29, a day that does not exist"),
     (lambda: xl_tsd.punitive_available(-3), TsdValueError, "conduct_date", "serial number"),
     (lambda: xl_tsd.effective_contrib(0.08, "maybe"), TsdValueError, "core_decisive", "TRUE/FALSE, 1/0 or 是/否"),
     (lambda: xl_tsd.effective_contrib(0.08, 2), TsdValueError, "core_decisive", "TRUE/FALSE"),
@@ -105,6 +108,18 @@ CASES = [
     (lambda: xl_tsd.ahp_weights([[1, -2], [-0.5, 1]]), TsdValueError, "matrix", "more than 0"),
     (lambda: xl_tsd.ahp_weights([[1, 0], [0, 1]]), TsdValueError, "matrix", "more than 0"),
     (lambda: xl_tsd.ahp_cr([[1, 3], [3, 1]]), TsdValueError, "matrix", "reciprocal"),
+    (lambda: xl_tsd.ahp_cr([[1, 3], [0.5, 1]]), TsdValueError, "matrix", "should be 0.3333"),  # real asymmetry
+    # functions of issue 11
+    (lambda: xl_tsd.illegal_gains(None, 1000), TsdMissingError, "unit_profit", "units"),
+    (lambda: xl_tsd.illegal_gains(), TsdMissingError, "consideration", "the consideration received"),
+    (lambda: xl_tsd.illegal_gains(-1), TsdValueError, "consideration", "0 or more"),
+    (lambda: xl_tsd.criminal_tier_applied(400000, D(2025, 6, 1), D(2021, 6, 1)), TsdValueError, "decision_date",
+     "on or after conduct_date"),
+    (lambda: xl_tsd.criminal_tier_applied(400000, D(2025, 6, 1), None), TsdMissingError, "decision_date", "missing"),
+    (lambda: xl_tsd.criminal_tier_applied(-1, "2021-06-01", "2025-06-01"), TsdValueError, "amount", "0 or more"),
+    (lambda: xl_tsd.lost_profit_step(None, None, None, 20), TsdMissingError, "lost_units", "sales volume"),
+    (lambda: xl_tsd.tsd_rule_info("statutory_cap", None, "colour"), TsdValueError, "field", "citation"),
+    (lambda: xl_tsd.award_total(1, 1, 1, "maybe"), TsdValueError, "claim_includes_expenses", "TRUE/FALSE"),
     (lambda: xl_tsd.ahp_weights([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 2, 1]]), TsdValueError, "matrix",
      "row 2, column 3"),
 ]
@@ -120,9 +135,14 @@ def test_error(call, kind, arg, text):
 
 
 def test_reciprocal_tolerance_accepts_rounded_entries():
-    # users type 1/3 as 0.333: within the 1 % tolerance (issue 2: reciprocal within a tolerance)
+    # users type 1/3 as 0.333: within the tolerance (issue 2: reciprocal within a tolerance)
     m = [[1, 3, 5], [0.333, 1, 3], [0.2, 0.333, 1]]
     assert xl_tsd.ahp_weights(m) == pytest.approx([0.637, 0.258, 0.105], abs=1e-3)
+    # issue 11 §6: entries rounded to two decimals: 3 x 0.33 = 0.99 (a 2 x 2 matrix is consistent: CR 0)
+    assert xl_tsd.ahp_cr([[1, 3], [0.33, 1]]) == 0
+    # 1/7 as 0.14 (7 x 0.14 = 0.98) and 1/8 as 0.13 (8 x 0.13 = 1.04: the exact 0.125 rounded up)
+    assert xl_tsd.ahp_weights([[1, 7], [0.14, 1]]) == pytest.approx([0.875, 0.125], abs=2e-3)
+    assert xl_tsd.ahp_weights([[1, 8], [0.13, 1]]) == pytest.approx([8 / 9, 1 / 9], abs=3e-3)
 
 
 def test_all_catalogue_functions_have_an_error_case():

@@ -99,7 +99,10 @@ def test_legal_table_rows():
         assert r.instrument in legal.INSTRUMENTS
         assert r.article and r.meaning_en and r.meaning_zh
         # a row never takes effect before its instrument does
-        assert r.effective_from >= legal.INSTRUMENTS[r.instrument][2], r
+        assert r.effective_from >= legal.INSTRUMENTS[r.instrument].in_force, r
+        # issue 11 §2: every row names the public text it was checked against and its status
+        assert r.source.strip() and isinstance(r.verified, bool), r
+        assert r.verified or r.note.strip(), f"{r.key} {r.effective_from}: say what could not be confirmed"
     for key in ("statutory_cap", "punitive_min", "punitive_max", "punitive_from",
                 "criminal_serious", "criminal_especially_serious"):  # FUNCTIONS.md TSD_RULE minimum keys
         assert key in legal.keys()

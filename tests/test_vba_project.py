@@ -24,6 +24,7 @@ with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated
     warnings.simplefilter("ignore", DeprecationWarning)
     from oletools.olevba import VBA_Project, decompress_stream
 
+from xl_tsd.registry import FUNCTIONS
 from xl_tsd.excel.vba_project import embed_udf_modules, module_text, set_standard_modules, udf_modules
 from xl_tsd.excel.vba_udfs import VBA_MODULE_NAME, bas_text, import_functions
 from xl_tsd.excel.vba_wizard import MAX_LINE, MODULE_NAME, REGISTER_PROC, unescape, wizard_module
@@ -193,7 +194,7 @@ def test_wizard_literals_decode_to_what_import_functions_sends():
     record = import_functions().macro_options
     text = wizard_module()
     statements = re.findall(r'^    Register "(\w+)", (.*?)(?=^    \S)', text, re.S | re.M)
-    assert len(statements) == len(record) == 23  # every catalogue function (FUNCTIONS.md)
+    assert len(statements) == len(record) == len(FUNCTIONS)  # every catalogue function
     for name, rest in statements:
         # a long text continues on the next line as "..." & _ "...": join the pieces back
         rest = re.sub(r'" & _\r\n *"', "", rest)
@@ -239,7 +240,7 @@ End Sub
     app.run(REGISTER_PROC)
     sheet = app.sheet(1)
     record = import_functions(workbook_name="Book1").macro_options
-    assert sheet.value("A1") == len(record) == 23
+    assert sheet.value("A1") == len(record) == len(FUNCTIONS)
     for row in range(2, 2 + len(record)):
         macro = "'" + sheet.value(f"A{row}")
         options = record[macro]

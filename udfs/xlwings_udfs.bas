@@ -27,13 +27,13 @@ failed:
     AHP_WEIGHTS = Err.Description
 End Function
 
-Function AWARD_TOTAL(economic_loss, expenses, Optional claimed)
+Function AWARD_TOTAL(economic_loss, expenses, Optional claimed, Optional claim_includes_expenses)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        AWARD_TOTAL = XLPy.CallUDF("udfs.tsd", "AWARD_TOTAL", Array(economic_loss, expenses, claimed), ThisWorkbook, Application.Caller)
+        AWARD_TOTAL = XLPy.CallUDF("udfs.tsd", "AWARD_TOTAL", Array(economic_loss, expenses, claimed, claim_includes_expenses), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        AWARD_TOTAL = XLPy.CallUDF("udfs.tsd", "AWARD_TOTAL", Array(economic_loss, expenses, claimed))
+        AWARD_TOTAL = XLPy.CallUDF("udfs.tsd", "AWARD_TOTAL", Array(economic_loss, expenses, claimed, claim_includes_expenses))
         Exit Function
     #End If
 failed:
@@ -79,6 +79,19 @@ failed:
     CRIMINAL_TIER = Err.Description
 End Function
 
+Function CRIMINAL_TIER_APPLIED(amount, conduct_date, decision_date, Optional repeat_offender)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        CRIMINAL_TIER_APPLIED = XLPy.CallUDF("udfs.tsd", "CRIMINAL_TIER_APPLIED", Array(amount, conduct_date, decision_date, repeat_offender), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        CRIMINAL_TIER_APPLIED = XLPy.CallUDF("udfs.tsd", "CRIMINAL_TIER_APPLIED", Array(amount, conduct_date, decision_date, repeat_offender))
+        Exit Function
+    #End If
+failed:
+    CRIMINAL_TIER_APPLIED = Err.Description
+End Function
+
 Function DAMAGES_BASE(unit_price, quantity, profit_margin, contrib_rate)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
@@ -103,6 +116,19 @@ Function EFFECTIVE_CONTRIB(rate, core_decisive, Optional books_refused, Optional
     #End If
 failed:
     EFFECTIVE_CONTRIB = Err.Description
+End Function
+
+Function ILLEGAL_GAINS(Optional consideration, Optional units, Optional unit_profit)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        ILLEGAL_GAINS = XLPy.CallUDF("udfs.tsd", "ILLEGAL_GAINS", Array(consideration, units, unit_profit), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        ILLEGAL_GAINS = XLPy.CallUDF("udfs.tsd", "ILLEGAL_GAINS", Array(consideration, units, unit_profit))
+        Exit Function
+    #End If
+failed:
+    ILLEGAL_GAINS = Err.Description
 End Function
 
 Function INCOME_VALUE(annual_income, advantage_years, discount_rate)
@@ -155,6 +181,19 @@ Function LOST_PROFIT(lost_units, own_unit_profit, Optional infringer_units, Opti
     #End If
 failed:
     LOST_PROFIT = Err.Description
+End Function
+
+Function LOST_PROFIT_STEP(lost_units, own_unit_profit, Optional infringer_units, Optional infringer_unit_profit)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        LOST_PROFIT_STEP = XLPy.CallUDF("udfs.tsd", "LOST_PROFIT_STEP", Array(lost_units, own_unit_profit, infringer_units, infringer_unit_profit), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        LOST_PROFIT_STEP = XLPy.CallUDF("udfs.tsd", "LOST_PROFIT_STEP", Array(lost_units, own_unit_profit, infringer_units, infringer_unit_profit))
+        Exit Function
+    #End If
+failed:
+    LOST_PROFIT_STEP = Err.Description
 End Function
 
 Function POINTS_SHARE(weights, established)
@@ -285,6 +324,19 @@ Function TSD_RULE(key, Optional date_)
     #End If
 failed:
     TSD_RULE = Err.Description
+End Function
+
+Function TSD_RULE_INFO(key, Optional date_, Optional field)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        TSD_RULE_INFO = XLPy.CallUDF("udfs.tsd", "TSD_RULE_INFO", Array(key, date_, field), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        TSD_RULE_INFO = XLPy.CallUDF("udfs.tsd", "TSD_RULE_INFO", Array(key, date_, field))
+        Exit Function
+    #End If
+failed:
+    TSD_RULE_INFO = Err.Description
 End Function
 
 Function TSD_VERSION()

@@ -9,10 +9,10 @@ from .errors import TsdError, TsdMissingError, TsdNumError, TsdValueError
 from .contribution import (ahp_cr, ahp_weights, damages_base, effective_contrib, points_share,
                            profit_split, royalty_to_split, tech_contrib_rate)
 from .measures import (component_profit_ok, income_value, infringer_gain, license_fee_loss,
-                       lost_profit, remedial_share)
+                       lost_profit, lost_profit_step, remedial_share)
 from .punitive import award_total, punitive_available, punitive_total
-from .criminal import criminal_loss, criminal_tier
-from .meta import tsd_explain, tsd_iserror, tsd_rule, tsd_version
+from .criminal import criminal_loss, criminal_tier, criminal_tier_applied, illegal_gains
+from .meta import tsd_explain, tsd_iserror, tsd_rule, tsd_rule_info, tsd_version
 from .registry import FUNCTIONS
 
 __all__ = ["__version__", "FUNCTIONS", "TsdError", "TsdValueError", "TsdNumError", "TsdMissingError",

@@ -210,6 +210,9 @@ def boolean(x, name: str, *, optional: bool = False, default: bool = False):
 _DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
+_SERIAL_60 = "serial 60 is 1900-02-29, a day that does not exist (Excel's 1900 leap-year bug)"
+
+
 def serial_to_date(serial: float) -> _dt.date:
     """An Excel 1900-system serial number as a date (serial 1 = 1900-01-01).
 
@@ -220,7 +223,7 @@ def serial_to_date(serial: float) -> _dt.date:
     if day < 1:
         raise ValueError("serial before 1900-01-01")
     if day == 60:
-        raise ValueError("serial 60 is Excel's fictitious 1900-02-29")
+        raise ValueError(_SERIAL_60)
     if day < 60:
         day += 1
     return _EXCEL_EPOCH + _dt.timedelta(days=day)
@@ -246,7 +249,10 @@ def _scalar_date(x: object, name: str):
     if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)):
         try:
             return serial_to_date(float(x))
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError) as exc:
+            if str(exc) == _SERIAL_60:
+                raise TsdValueError(name, f"a real date: {_SERIAL_60}", x,
+                                    message=f"{name} must be a real date: {_SERIAL_60}") from None
             raise TsdValueError(name, "a date or an Excel date serial number of 1 or more", x) from None
     if isinstance(x, str):
         m = _DATE_TEXT.match(x)

@@ -168,7 +168,11 @@ def royalty_to_split(royalty_rate, profit_margin):
 
 #: Saaty's random consistency index RI by matrix order n (as tabulated in Chinese AHP texts).
 SAATY_RI = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.54, 1.56, 1.58, 1.59)
-_RECIPROCAL_TOL = 0.01  # a_ij * a_ji may differ from 1 by this much (1/3 typed as 0.333)
+#: a_ij * a_ji may differ from 1 by this much: reciprocals typed to two decimals (3 and 0.33 give 0.99;
+#: 7 and 0.14 give 0.98) pass, a real asymmetry (3 and 0.5) does not.
+_RECIPROCAL_TOL = 0.02
+#: ... or the smaller entry may be the exact reciprocal rounded to two decimals (8 and 0.13 give 1.04).
+_TWO_DECIMALS = 0.005 + 1e-9
 
 
 def _ahp(matrix):
@@ -180,8 +184,11 @@ def _ahp(matrix):
             f"matrix must be a square n x n range (got {a.shape[0]} x {a.shape[-1]})"))
     if n > len(SAATY_RI):
         raise TsdNumError("matrix", f"at most {len(SAATY_RI)} x {len(SAATY_RI)} (Saaty's RI table)", n)
-    with np.errstate(over="ignore", invalid="ignore"):  # huge entries: caught as non-reciprocal below
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # huge entries: non-reciprocal below
         off = np.abs(a * a.T - 1.0)
+        small = np.minimum(a, a.T)
+        rounded = np.abs(small - 1.0 / np.maximum(a, a.T)) <= _TWO_DECIMALS
+    off = np.where(rounded, 0.0, off)
     if (off > _RECIPROCAL_TOL).any():
         i, j = np.unravel_index(int(np.argmax(off)), a.shape)
         raise TsdValueError("matrix", "reciprocal (a_ji = 1 / a_ij)", message=(

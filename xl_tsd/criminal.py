@@ -8,7 +8,8 @@ from . import legal
 from .errors import TsdMissingError, TsdValueError
 from .registry import Arg, Example, register
 
-__all__ = ["criminal_loss", "criminal_tier", "TIER_SERIOUS", "TIER_ESPECIALLY_SERIOUS"]
+__all__ = ["criminal_loss", "criminal_tier", "criminal_tier_applied", "illegal_gains", "TIER_SERIOUS",
+           "TIER_ESPECIALLY_SERIOUS"]
 
 TIER_SERIOUS = "情节严重"
 TIER_ESPECIALLY_SERIOUS = "情节特别严重"
@@ -95,6 +96,7 @@ def criminal_loss(scenario, lost_profit=None, license_fee=None, commercial_value
     basis_zh="《刑法》第二百一十九条；法释〔2004〕19号第七条；法释〔2020〕10号第四条；法释〔2025〕5号第十七条。",
     references=(_SEED002,
                 "最高人民法院、最高人民检察院《关于适用刑事司法解释时间效力问题的规定》（高检发释字〔2001〕5号）第三条"),
+    rules=("criminal_serious", "criminal_especially_serious", "criminal_serious_repeat", "criminal_statute_wording"),
     examples=(Example((300000, legal.D(2025, 5, 1)), TIER_SERIOUS, "FUNCTIONS.md"),
               Example((8580000, legal.D(2021, 1, 1)), TIER_ESPECIALLY_SERIOUS, "CASES.md E"),
               Example((400000, legal.D(2019, 6, 1)), "", "CASES.md G: 2004 threshold 500,000"),
@@ -127,3 +129,112 @@ def criminal_tier(amount, date, repeat_offender=None):
     threshold = np.where(np.logical_and(rep, repeat_in_force), repeat_thr, serious)
     tier = np.where(a >= special, TIER_ESPECIALLY_SERIOUS, np.where(a >= threshold, TIER_SERIOUS, ""))
     return c.result(tier.astype(object) if tier.ndim else tier)
+
+
+@register(
+    "ILLEGAL_GAINS", category="criminal", returns="number", unit="元",
+    args=[Arg("consideration", "元", "Money or property received for disclosing or licensing the secret",
+              "因披露、允许他人使用商业秘密而获得的财物或者其他财产性利益", optional=True),
+          Arg("units", "units", "Infringing units sold", "侵权产品销售量", optional=True),
+          Arg("unit_profit", "元/unit", "Reasonable profit per infringing unit", "每件侵权产品的合理利润", optional=True)],
+    formula="consideration if known; else units × unit_profit",
+    en="Illegal gains (违法所得) of a trade-secret crime: the consideration received for disclosure or license, "
+       "else infringing units x profit per unit.",
+    zh="侵犯商业秘密罪的违法所得数额：披露、允许他人使用所获财物；否则为侵权产品销售量×每件合理利润。",
+    basis_en="法释〔2020〕10号 (Interpretation III) Art. 5; 法释〔2025〕5号 (illegal gains of trade-secret crimes). "
+             "A threshold is met by the loss or the illegal gains (Art. 4 / 法释〔2025〕5号).",
+    basis_zh="法释〔2020〕10号第五条；法释〔2025〕5号关于侵犯商业秘密违法所得数额的规定。损失数额或者违法所得数额达到标准即可。",
+    rules=("criminal_amount_basis",),
+    examples=(Example((None, 1000, 50), 50_000.0, "FUNCTIONS.md: 1,000 units x 50"),
+              Example((82000,), 82_000.0, "CASES.md E: 82,000 paid to the employee (hand)"),
+              Example((82000, 1000, 50), 82_000.0, "hand: the consideration comes first"),
+              Example((None, 1000), "#N/A", "hand: units without a unit profit")),
+)
+def illegal_gains(consideration=None, units=None, unit_profit=None):
+    """
+    Examples
+    --------
+    >>> import xl_tsd
+    >>> xl_tsd.illegal_gains(None, 1000, 50)
+    50000.0
+    >>> xl_tsd.illegal_gains(82000)
+    82000.0
+    """
+    con = c.number(consideration, "consideration", lo=0.0, optional=True)
+    u = c.number(units, "units", lo=0.0, optional=True)
+    p = c.number(unit_profit, "unit_profit", lo=0.0, optional=True)
+    scalar = not any(isinstance(v, np.ndarray) for v in (con, u, p))
+    con, u, p = (np.atleast_1d(v) for v in c.broadcast(consideration=con, units=u, unit_profit=p))
+    where = (lambda i: None) if scalar else (lambda i: c.position(i, con.shape))
+    no_con = np.isnan(con)
+    gap = no_con & np.isnan(u)
+    if gap.any():
+        raise TsdMissingError("consideration", "the consideration received, or the infringing units and the "
+                              "profit per unit", where=where(int(np.flatnonzero(gap)[0])))
+    gap = no_con & np.isnan(p)
+    if gap.any():
+        raise TsdMissingError("unit_profit", "needed with units (units × profit per unit)",
+                              where=where(int(np.flatnonzero(gap)[0])))
+    out = np.where(no_con, u * p, con)
+    return c.result(out[0] if scalar else out)
+
+
+_TIER_RANK = {"": 0, TIER_SERIOUS: 1, TIER_ESPECIALLY_SERIOUS: 2}
+
+
+@register(
+    "CRIMINAL_TIER_APPLIED", category="criminal", returns="text", unit="text",
+    args=[Arg("amount", "元", "Loss or illegal gains", "损失数额或违法所得数额"),
+          Arg("conduct_date", "date", "Date of the conduct", "行为日"),
+          Arg("decision_date", "date", "Date the case is decided (the interpretation then in force is compared)",
+              "审判日（比较其时施行的司法解释）"),
+          Arg("repeat_offender", "TRUE/FALSE", "Punished (criminally or administratively) for the same within 2 years",
+              "二年内因同类行为受过刑事处罚或行政处罚", optional=True, default=False)],
+    formula="CRIMINAL_TIER(amount, conduct_date) unless CRIMINAL_TIER(amount, decision_date) is a lower tier",
+    en="Seriousness tier under the interpretation in force at the conduct date, unless the one in force at the "
+       "decision date is more lenient to the defendant.",
+    zh="按行为时施行的司法解释确定情节档次；审判时施行的司法解释对被告人更有利的，适用审判时的解释。",
+    basis_en="SPC/SPP Provisions on the temporal effect of criminal judicial interpretations, 高检发释字〔2001〕5号, "
+             "Art. 3; Criminal Law Art. 12 (the lighter law); thresholds as in CRIMINAL_TIER.",
+    basis_zh="最高人民法院、最高人民检察院《关于适用刑事司法解释时间效力问题的规定》（高检发释字〔2001〕5号）第三条；"
+             "《刑法》第十二条（从旧兼从轻）；数额标准同 CRIMINAL_TIER。",
+    rules=("criminal_serious", "criminal_especially_serious", "criminal_serious_repeat"),
+    examples=(Example((2_700_000, legal.D(2019, 6, 1), legal.D(2025, 6, 1)), TIER_SERIOUS,
+                      "hand: 2004 text 2,500,000 -> 特别严重; 2025 text 3,000,000 -> 严重, more lenient"),
+              Example((400_000, legal.D(2019, 6, 1), legal.D(2021, 6, 1)), "",
+                      "hand: 2004 text 500,000 -> none; the 2020 text (300,000) is harsher, not applied"),
+              Example((400_000, legal.D(2021, 6, 1), legal.D(2025, 6, 1)), TIER_SERIOUS,
+                      "hand: 300,000 under both texts"),
+              Example((400_000, legal.D(2025, 6, 1), legal.D(2021, 6, 1)), "#VALUE!",
+                      "decision before conduct")),
+)
+def criminal_tier_applied(amount, conduct_date, decision_date, repeat_offender=None):
+    """
+    Each interpretation is applied whole: its thresholds and, for a repeat offender, its
+    repeat threshold where it has one. Equal tiers keep the interpretation of the conduct date.
+
+    Examples
+    --------
+    >>> import datetime, xl_tsd
+    >>> xl_tsd.criminal_tier_applied(2_700_000, datetime.date(2019, 6, 1), datetime.date(2025, 6, 1))
+    '情节严重'
+    >>> xl_tsd.criminal_tier(2_700_000, datetime.date(2019, 6, 1))
+    '情节特别严重'
+    """
+    cd = c.date(conduct_date, "conduct_date")
+    dd = c.date(decision_date, "decision_date")
+    c_on = np.asarray(cd, dtype="datetime64[D]")
+    d_on = np.asarray(dd, dtype="datetime64[D]")
+    c_on, d_on = c.broadcast(conduct_date=c_on, decision_date=d_on)
+    early = np.atleast_1d(d_on < c_on)
+    if early.any():
+        i = int(np.flatnonzero(early)[0])
+        raise TsdValueError("decision_date", "on or after conduct_date", np.atleast_1d(d_on)[i].item(),
+                            where=None if np.ndim(d_on) == 0 else c.position(i, np.shape(d_on)))
+    at_conduct = criminal_tier(amount, cd, repeat_offender)
+    at_decision = criminal_tier(amount, dd, repeat_offender)
+    if isinstance(at_conduct, str) and isinstance(at_decision, str):
+        return at_decision if _TIER_RANK[at_decision] < _TIER_RANK[at_conduct] else at_conduct
+    a, b = np.broadcast_arrays(np.asarray(at_conduct, dtype=object), np.asarray(at_decision, dtype=object))
+    rank = np.vectorize(_TIER_RANK.get, otypes=[int])
+    return np.where(rank(b) < rank(a), b, a).astype(object)

@@ -23,52 +23,99 @@ import numpy as np
 
 from .errors import TsdMissingError, TsdValueError
 
-__all__ = ["Rule", "RULES", "INSTRUMENTS", "rule", "rule_values", "keys", "rules_in_force"]
+__all__ = ["Instrument", "Rule", "RULES", "INSTRUMENTS", "rule", "rule_values", "rules_of", "keys",
+           "rules_in_force", "table_digest"]
 
 D = _dt.date
 
 
 @dataclass(frozen=True)
+class Instrument:
+    """A statute or judicial interpretation, and the public text its rows were checked against."""
+
+    zh: str  # Chinese title and number
+    en: str  # English title
+    in_force: _dt.date
+    source: str  # the public text checked: title, publisher or site, date
+
+
+@dataclass(frozen=True)
 class Rule:
-    """One legal parameter value and where it comes from."""
+    """One legal parameter value and where it comes from.
+
+    ``verified`` is True only where the instrument's public text (``source``) states the
+    figure or wording and the article; ``note`` says what was not confirmed, where not.
+    """
 
     key: str
     value: float | str | _dt.date
     effective_from: _dt.date
-    instrument: str  # short key into INSTRUMENTS
+    instrument: str  # key into INSTRUMENTS
     article: str
     meaning_en: str
     meaning_zh: str
+    verified: bool = False
+    note: str = ""
+
+    @property
+    def source(self) -> str:
+        return INSTRUMENTS[self.instrument].source
+
+    def citation(self, lang: str = "zh") -> str:
+        ins = INSTRUMENTS[self.instrument]
+        return f"{ins.zh} {self.article}" if lang == "zh" else f"{ins.en}, {self.article}"
 
     @property
     def citation_zh(self) -> str:
-        return f"{INSTRUMENTS[self.instrument][0]} {self.article}"
+        return self.citation("zh")
 
     @property
     def citation_en(self) -> str:
-        return f"{INSTRUMENTS[self.instrument][1]}, {self.article}"
+        return self.citation("en")
+
+    @property
+    def status(self) -> str:
+        """``已核实 verified`` or ``未核实 unverified``, as the workbook and the docs show it."""
+        return "已核实 verified" if self.verified else "未核实 unverified"
 
 
-#: Instruments cited: key -> (Chinese title and number, English title, in force from).
-INSTRUMENTS = {
-    "AUCL2017": ("《反不正当竞争法》（2017年修订）", "Anti-Unfair Competition Law (2017 revision)", D(2018, 1, 1)),
-    "AUCL2019": ("《反不正当竞争法》（2019年修正）", "Anti-Unfair Competition Law (2019 amendment)", D(2019, 4, 23)),
-    "AUCL2025": ("《反不正当竞争法》（2025年修订）", "Anti-Unfair Competition Law (2025 revision)", D(2025, 10, 15)),
-    "CRIM2004": ("《最高人民法院、最高人民检察院关于办理侵犯知识产权刑事案件具体应用法律若干问题的解释》法释〔2004〕19号",
-                 "SPC/SPP Interpretation on IP crimes, Fa Shi [2004] No. 19", D(2004, 12, 22)),
-    "CRIM2020": ("《最高人民法院、最高人民检察院关于办理侵犯知识产权刑事案件具体应用法律若干问题的解释（三）》法释〔2020〕10号",
-                 "SPC/SPP Interpretation (III) on IP crimes, Fa Shi [2020] No. 10", D(2020, 9, 14)),
-    "CRIM2025": ("《最高人民法院、最高人民检察院关于办理侵犯知识产权刑事案件适用法律若干问题的解释》法释〔2025〕5号",
-                 "SPC/SPP Interpretation on IP crimes, Fa Shi [2025] No. 5", D(2025, 4, 26)),
-    "SPC2020CIVIL": ("《最高人民法院关于审理侵犯商业秘密民事案件适用法律若干问题的规定》法释〔2020〕7号",
-                     "SPC Provisions on civil trade-secret cases, Fa Shi [2020] No. 7", D(2020, 9, 12)),
-    "SPC2021PUNITIVE": ("《最高人民法院关于审理侵害知识产权民事案件适用惩罚性赔偿的解释》法释〔2021〕4号",
-                        "SPC Interpretation on punitive damages in IP civil cases, Fa Shi [2021] No. 4",
-                        D(2021, 3, 3)),
+_NPC = "中国人大网 (www.npc.gov.cn), 全国人民代表大会常务委员会公布的法律文本"
+_SPC = "最高人民法院公报 / 中华人民共和国最高人民法院网站 (www.court.gov.cn)"
+
+#: Instruments cited, by key.
+INSTRUMENTS: dict[str, Instrument] = {
+    "CRIMLAW1997": Instrument("《中华人民共和国刑法》（1997年修订）第二百一十九条", "Criminal Law (1997), Art. 219",
+                              D(1997, 10, 1), f"《中华人民共和国刑法》, {_NPC}, 1997-03-14"),
+    "CRIMLAW_A11": Instrument("《中华人民共和国刑法修正案（十一）》第二十二条（修改刑法第二百一十九条）",
+                              "Criminal Law Amendment XI, Art. 22 (amending Criminal Law Art. 219)", D(2021, 3, 1),
+                              f"《中华人民共和国刑法修正案（十一）》, {_NPC}, 2020-12-26"),
+    "AUCL2017": Instrument("《反不正当竞争法》（2017年修订）", "Anti-Unfair Competition Law (2017 revision)", D(2018, 1, 1),
+                           f"《中华人民共和国反不正当竞争法》（2017年11月4日修订）, {_NPC}, 2017-11-04"),
+    "AUCL2019": Instrument("《反不正当竞争法》（2019年修正）", "Anti-Unfair Competition Law (2019 amendment)", D(2019, 4, 23),
+                           f"《中华人民共和国反不正当竞争法》（2019年4月23日修正）, {_NPC}, 2019-04-23"),
+    "AUCL2025": Instrument("《反不正当竞争法》（2025年修订）", "Anti-Unfair Competition Law (2025 revision)", D(2025, 10, 15),
+                           f"《中华人民共和国反不正当竞争法》（2025年6月27日修订）, {_NPC}, 2025-06-27"),
+    "CRIM2004": Instrument("《最高人民法院、最高人民检察院关于办理侵犯知识产权刑事案件具体应用法律若干问题的解释》法释〔2004〕19号",
+                           "SPC/SPP Interpretation on IP crimes, Fa Shi [2004] No. 19", D(2004, 12, 22),
+                           f"法释〔2004〕19号, {_SPC}, 2004-12-08"),
+    "CRIM2020": Instrument("《最高人民法院、最高人民检察院关于办理侵犯知识产权刑事案件具体应用法律若干问题的解释（三）》法释〔2020〕10号",
+                           "SPC/SPP Interpretation (III) on IP crimes, Fa Shi [2020] No. 10", D(2020, 9, 14),
+                           f"法释〔2020〕10号, {_SPC}, 2020-09-12"),
+    "CRIM2025": Instrument("《最高人民法院、最高人民检察院关于办理侵犯知识产权刑事案件适用法律若干问题的解释》法释〔2025〕5号",
+                           "SPC/SPP Interpretation on IP crimes, Fa Shi [2025] No. 5", D(2025, 4, 26),
+                           f"法释〔2025〕5号, {_SPC}, 2025-04-24"),
+    "SPC2020CIVIL": Instrument("《最高人民法院关于审理侵犯商业秘密民事案件适用法律若干问题的规定》法释〔2020〕7号",
+                               "SPC Provisions on civil trade-secret cases, Fa Shi [2020] No. 7", D(2020, 9, 12),
+                               f"法释〔2020〕7号, {_SPC}, 2020-09-10"),
+    "SPC2021PUNITIVE": Instrument("《最高人民法院关于审理侵害知识产权民事案件适用惩罚性赔偿的解释》法释〔2021〕4号",
+                                  "SPC Interpretation on punitive damages in IP civil cases, Fa Shi [2021] No. 4",
+                                  D(2021, 3, 3), f"法释〔2021〕4号, {_SPC}, 2021-03-02"),
 }
 
 _CAP_EN = "statutory damages cap where actual loss and infringer's gains are both hard to determine (yuan)"
 _CAP_ZH = "实际损失、侵权获利均难以确定时法定赔偿上限（元）"
+_ORDERED_EN = "actual loss first; infringer's gains only where the loss is hard to compute"
+_ORDERED_ZH = "先按实际损失；实际损失难以计算的，按照侵权人因侵权所获得的利益确定"
 
 #: The table. Keep rows of one key in date order.
 RULES: tuple[Rule, ...] = (
@@ -90,16 +137,28 @@ RULES: tuple[Rule, ...] = (
          "fault required for the punitive multiplier", "适用惩罚性赔偿的主观要件"),
     Rule("punitive_fault", "故意 intentional", D(2025, 10, 15), "AUCL2025", "第二十二条第三款",
          "fault required for the punitive multiplier", "适用惩罚性赔偿的主观要件"),
-    Rule("measure_order", "ordered", D(2018, 1, 1), "AUCL2017", "第十七条第三款",
-         "actual loss first; infringer's gains only where the loss is hard to compute",
-         "先按实际损失；难以计算的，按侵权获利"),
-    Rule("measure_order", "ordered", D(2019, 4, 23), "AUCL2019", "第十七条第三款",
-         "actual loss first; infringer's gains only where the loss is hard to compute",
-         "先按实际损失；难以计算的，按侵权获利"),
-    Rule("measure_order", "elective", D(2025, 10, 15), "AUCL2025", "第二十二条第三款",
-         "actual loss or infringer's gains, at the claimant's choice",
-         "按实际损失或者侵权获利确定（权利人选择）"),
-    # --- criminal: Criminal Law Art. 219 thresholds ------------------------------------
+    Rule("measure_order", "ordered", D(2018, 1, 1), "AUCL2017", "第十七条第三款", _ORDERED_EN, _ORDERED_ZH),
+    Rule("measure_order", "ordered", D(2019, 4, 23), "AUCL2019", "第十七条第三款", _ORDERED_EN, _ORDERED_ZH),
+    Rule("measure_order", "ordered", D(2025, 10, 15), "AUCL2025", "第二十二条第三款", _ORDERED_EN, _ORDERED_ZH),
+    # --- criminal: Criminal Law Art. 219 -------------------------------------------------
+    Rule("criminal_statute_wording", "给权利人造成重大损失 / 造成特别严重后果", D(1997, 10, 1), "CRIMLAW1997", "第二百一十九条",
+         "the statute's words for the two tiers: heavy loss (重大损失) / especially serious consequences",
+         "两档的法条表述：重大损失 / 特别严重后果"),
+    Rule("criminal_statute_wording", "情节严重 / 情节特别严重", D(2021, 3, 1), "CRIMLAW_A11", "第二十二条",
+         "the statute's words for the two tiers: serious circumstances / especially serious circumstances",
+         "两档的法条表述：情节严重 / 情节特别严重"),
+    Rule("criminal_max_sentence", 7.0, D(1997, 10, 1), "CRIMLAW1997", "第二百一十九条",
+         "highest fixed-term imprisonment of the upper tier (years)", "较重一档的最高有期徒刑（年）"),
+    Rule("criminal_max_sentence", 10.0, D(2021, 3, 1), "CRIMLAW_A11", "第二十二条",
+         "highest fixed-term imprisonment of the upper tier (years)", "较重一档的最高有期徒刑（年）"),
+    Rule("criminal_amount_basis", "loss", D(2004, 12, 22), "CRIM2004", "第七条",
+         "what the thresholds are measured on: the right holder's loss only", "数额标准的计算对象：仅权利人损失数额"),
+    Rule("criminal_amount_basis", "loss or illegal gains", D(2020, 9, 14), "CRIM2020", "第四条",
+         "what the thresholds are measured on: the loss or the illegal gains, whichever reaches them",
+         "数额标准的计算对象：损失数额或者违法所得数额"),
+    Rule("criminal_amount_basis", "loss or illegal gains", D(2025, 4, 26), "CRIM2025", "第十七条",
+         "what the thresholds are measured on: the loss or the illegal gains, whichever reaches them",
+         "数额标准的计算对象：损失数额或者违法所得数额"),
     Rule("criminal_serious", 500_000.0, D(2004, 12, 22), "CRIM2004", "第七条第一款",
          "loss threshold for 重大损失 (yuan, at least; this text counts loss only, not illegal gains)",
          "造成重大损失的损失数额（元，以上；该解释仅以损失数额计）"),
@@ -126,6 +185,11 @@ for _r in RULES:
 _DATES = {k: np.array([np.datetime64(r.effective_from, "D") for r in rs]) for k, rs in _BY_KEY.items()}
 _VALUES = {k: np.array([r.value for r in rs], dtype=float if isinstance(rs[0].value, float) else object)
            for k, rs in _BY_KEY.items()}
+
+
+def rules_of(key: str) -> tuple[Rule, ...]:
+    """Every row of ``key``, in date order."""
+    return _check_key(key)
 
 
 def keys() -> tuple[str, ...]:
@@ -181,3 +245,13 @@ def rules_in_force(on: _dt.date) -> list[Rule]:
         if live:
             out.append(live[-1])
     return out
+
+
+def table_digest(on: _dt.date | None = None) -> str:
+    """SHA-256 (hex) of the rows in force on ``on`` (of the whole table if None): key, value, date,
+    instrument, article, verified. It changes whenever a figure, its source or its status changes."""
+    import hashlib
+    rows = RULES if on is None else rules_in_force(on)
+    text = "\n".join("|".join((r.key, repr(r.value), r.effective_from.isoformat(), r.instrument, r.article,
+                               str(r.verified))) for r in rows)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

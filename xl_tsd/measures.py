@@ -10,7 +10,7 @@ from . import _coerce as c
 from .errors import TsdMissingError, TsdNumError, TsdValueError
 from .registry import Arg, Example, register
 
-__all__ = ["lost_profit", "infringer_gain", "component_profit_ok", "license_fee_loss",
+__all__ = ["lost_profit", "lost_profit_step", "infringer_gain", "component_profit_ok", "license_fee_loss",
            "income_value", "remedial_share"]
 
 _SEED002 = ("刘明、万春花、张倩文《商业秘密被侵犯如何定损?谈侵犯商业秘密罪中的损失数额认定问题》"
@@ -85,6 +85,65 @@ def lost_profit(lost_units, own_unit_profit, infringer_units=None, infringer_uni
     return np.where(k1, lu * op, np.where(k2, iu * op, iu * ip))
 
 
+#: What each step of the lost-profit cascade rests on (LOST_PROFIT_STEP's answer 1, 2, 3).
+CASCADE_STEPS = {
+    1: ("权利人减少的销量 × 权利人单位利润", "the holder's lost units × the holder's unit profit"),
+    2: ("侵权产品销量 × 权利人单位利润", "the infringer's units × the holder's unit profit"),
+    3: ("侵权产品销量 × 侵权产品单位利润（由侵权人数据推定）",
+        "the infringer's units × the infringer's unit profit (presumed from the infringer's figures)"),
+}
+
+
+@register(
+    "LOST_PROFIT_STEP", category="measures", returns="number", unit="1-3",
+    args=[Arg("lost_units", "units", "Sales volume the holder lost (empty if not known)",
+              "权利人因侵权减少的销售量（未知则留空）"),
+          Arg("own_unit_profit", "元/unit", "Holder's reasonable profit per unit (empty if not known)",
+              "权利人每件产品的合理利润（未知则留空）"),
+          Arg("infringer_units", "units", "Infringer's sales volume", "侵权产品销售量", optional=True),
+          Arg("infringer_unit_profit", "元/unit", "Infringer's profit per unit", "每件侵权产品的合理利润",
+              optional=True)],
+    formula="1 if lost_units and own_unit_profit are known; 2 if infringer_units and own_unit_profit; "
+            "3 if infringer_units and infringer_unit_profit",
+    en="Which step of the lost-profit cascade LOST_PROFIT uses: 1 and 2 rest on the holder's own unit profit, "
+       "3 presumes the loss from the infringer's figures.",
+    zh="LOST_PROFIT 采用的步骤：1、2 以权利人单位利润为据，3 以侵权人数据推定损失。",
+    basis_en="法释〔2020〕10号 Art. 5 para. 2; 法释〔2025〕5号 (loss of sales profit, the same three steps).",
+    basis_zh="法释〔2020〕10号第五条第二款；法释〔2025〕5号（销售利润损失的三步认定）。",
+    examples=(Example((1000, 50, 3000, 20), 1.0, "CASES.md F, first step"),
+              Example((None, 50, 3000, 20), 2.0, "CASES.md F, second step"),
+              Example((None, None, 3000, 20), 3.0, "CASES.md F, third step"),
+              Example((None, None, None, 20), "#N/A", "CASES.md F")),
+)
+def lost_profit_step(lost_units, own_unit_profit, infringer_units=None, infringer_unit_profit=None):
+    """
+    The step tells a reader whether "lost profit" rests on the holder's figures (1, 2) or is
+    presumed from the infringer's (3), where it is close to the infringer's gains.
+
+    Examples
+    --------
+    >>> import xl_tsd
+    >>> xl_tsd.lost_profit_step(None, None, 3000, 20)
+    3.0
+    """
+    lu = c.number(lost_units, "lost_units", lo=0.0, optional=True)
+    op = c.number(own_unit_profit, "own_unit_profit", lo=0.0, optional=True)
+    iu = c.number(infringer_units, "infringer_units", lo=0.0, optional=True)
+    ip = c.number(infringer_unit_profit, "infringer_unit_profit", lo=0.0, optional=True)
+    lu, op, iu, ip = (np.atleast_1d(v) for v in c.broadcast(
+        lost_units=lu, own_unit_profit=op, infringer_units=iu, infringer_unit_profit=ip))
+    k1 = ~np.isnan(lu) & ~np.isnan(op)
+    k2 = ~np.isnan(iu) & ~np.isnan(op)
+    k3 = ~np.isnan(iu) & ~np.isnan(ip)
+    none = ~(k1 | k2 | k3)
+    if none.any():
+        i = _first_bad(none)
+        _lost_profit_missing(lu.flat[i], iu.flat[i], c.position(i, lu.shape) if lu.size > 1 else None)
+    out = np.where(k1, 1.0, np.where(k2, 2.0, 3.0))
+    scalar = not any(c.is_array(v) for v in (lost_units, own_unit_profit, infringer_units, infringer_unit_profit))
+    return c.result(out[0] if scalar else out)
+
+
 def _lost_profit_missing(lu: float, iu: float, where: str | None):
     if lu != lu and iu != iu:
         raise TsdMissingError("lost_units", "a sales volume is needed: the holder's lost units, "
@@ -100,7 +159,8 @@ def _lost_profit_missing(lu: float, iu: float, where: str | None):
               "侵权人利润率（亏损为负；未知则留空）"),
           Arg("benchmark_margin", "decimal 0-1", "Industry benchmark margin of comparable firms, same period",
               "同期同行业可比企业利润率", optional=True)],
-    formula="revenue × profit_margin; if profit_margin ≤ 0 or unknown: revenue × benchmark_margin",
+    formula="revenue × profit_margin; if profit_margin ≤ 0 or unknown: revenue × benchmark_margin "
+            "(#N/A without a benchmark)",
     en="Infringer's gains: revenue x margin; a loss-making or unknown margin falls back to an industry benchmark.",
     zh="侵权获利＝销售收入×利润率；侵权人亏损或利润率未知时，按同行业基准利润率计算。",
     basis_en="AUCL 2019 Art. 17 para. 3 / 2025 Art. 22; SPC (2023)最高法知民终1590号 "
@@ -128,15 +188,16 @@ def infringer_gain(revenue, profit_margin, benchmark_margin=None):
     ra, ma, ba = arr(r), arr(m), arr(b)
     use_bench = ~(ma > 0) & ~np.isnan(ba)  # margin <= 0 or unknown, benchmark given
     missing = np.isnan(ma) & np.isnan(ba)
-    negative = (ma < 0) & np.isnan(ba)
+    no_gain = (ma <= 0) & np.isnan(ba)  # a loss-making or break-even infringer: no gain can be measured
     if missing.any():
         raise TsdMissingError("profit_margin", "the infringer's margin, or benchmark_margin",
                               where=c.position(_first_bad(missing), ma.shape) if ma.size > 1 else None)
-    if negative.any():
-        i = _first_bad(negative)
-        raise TsdNumError("profit_margin", "more than 0, or give benchmark_margin (an industry "
-                          "benchmark) for a loss-making infringer", float(ma.flat[i]),
-                          where=c.position(i, ma.shape) if ma.size > 1 else None)
+    if no_gain.any():
+        i = _first_bad(no_gain)
+        where = f" at {c.position(i, ma.shape)}" if ma.size > 1 else ""
+        raise TsdMissingError("benchmark_margin", "an industry benchmark margin", message=(
+            f"benchmark_margin is needed: the infringer's margin is {float(ma.flat[i]):g}{where}, and no gain "
+            "can be measured from a margin of 0 or less without an industry benchmark margin"))
     out = ra * np.where(use_bench, ba, ma)
     return c.result(out if np.ndim(r) else out[0])
 

@@ -12,7 +12,7 @@ from ._version import __version__
 from .errors import TsdError, TsdValueError
 from .registry import Arg, Example, get, register
 
-__all__ = ["tsd_rule", "tsd_explain", "tsd_version", "tsd_iserror", "EXCEL_ERROR_PREFIXES"]
+__all__ = ["tsd_rule", "tsd_rule_info", "tsd_explain", "tsd_version", "tsd_iserror", "EXCEL_ERROR_PREFIXES"]
 
 
 @register(
@@ -47,6 +47,65 @@ def tsd_rule(key, date=None):
     out = np.empty(k.shape, dtype=object)
     for i, (kk, dd) in enumerate(zip(k.flat, d.flat)):
         out.flat[i] = legal.rule(kk, _dt.date.today() if np.isnat(dd) else dd.item()).value
+    return out
+
+
+#: What TSD_RULE_INFO can tell of a row: field -> (what it is, how to read it off the row).
+RULE_FIELDS = {
+    "citation": ("the instrument and article, in Chinese", lambda r: r.citation("zh")),
+    "citation_en": ("the instrument and article, in English", lambda r: r.citation("en")),
+    "source": ("the public text the row was checked against", lambda r: r.source),
+    "verified": ("TRUE where that text states the figure or wording", lambda r: r.verified),
+    "status": ("已核实 verified / 未核实 unverified", lambda r: r.status),
+    "from": ("the date the row took effect", lambda r: r.effective_from),
+    "meaning": ("what the value means, in Chinese", lambda r: r.meaning_zh),
+    "meaning_en": ("what the value means, in English", lambda r: r.meaning_en),
+}
+
+
+@register(
+    "TSD_RULE_INFO", category="rules", returns="any", unit="text, date or TRUE/FALSE",
+    args=[Arg("key", "text", "Rule key, e.g. statutory_cap, criminal_serious", "规则键，如 statutory_cap"),
+          Arg("date", "date", "Date the rule must be in force on (today if empty)", "规则施行所对应的日期（空白为今天）",
+              optional=True),
+          Arg("field", "text", "What to tell: " + ", ".join(RULE_FIELDS), "要显示的内容：" + "、".join(RULE_FIELDS),
+              optional=True, default="citation")],
+    formula="the chosen field of the row TSD_RULE(key, date) reads",
+    en="Where a legal parameter comes from: its citation, the public text checked, whether it is verified, "
+       "its effective date.",
+    zh="法定参数的出处：条文引注、核对的公开文本、是否已核实、施行日期。",
+    basis_en="The instrument and article of each row (see the Sources sheet / docs/functions.md).",
+    basis_zh="各行所列法律文件及条款（见来源表）。",
+    examples=(Example(("statutory_cap", legal.D(2020, 1, 1)), "《反不正当竞争法》（2019年修正） 第十七条第四款",
+                      "AUCL 2019 Art. 17 para. 4"),
+              Example(("criminal_serious", legal.D(2019, 6, 1), "meaning_en"),
+                      "loss threshold for 重大损失 (yuan, at least; this text counts loss only, not illegal gains)",
+                      "the row of 法释〔2004〕19号 in xl_tsd/legal.py"),
+              Example(("statutory_cap", legal.D(2020, 1, 1), "colour"), "#VALUE!", "not a field")),
+)
+def tsd_rule_info(key, date=None, field=None):
+    """
+    Examples
+    --------
+    >>> import datetime, xl_tsd
+    >>> xl_tsd.tsd_rule_info("punitive_max", datetime.date(2020, 1, 1), "citation_en")
+    'Anti-Unfair Competition Law (2019 amendment), 第十七条第三款'
+    """
+    k = c.text(key, "key")
+    d = c.date(date, "date", optional=True)
+    f = c.text(field, "field", optional=True)
+    if isinstance(f, np.ndarray):
+        raise TsdValueError("field", "one cell", message="field must be one cell (got a range)")
+    f = (f or "citation").strip().lower()
+    if f not in RULE_FIELDS:
+        raise TsdValueError("field", "one of " + ", ".join(RULE_FIELDS), field)
+    get_ = RULE_FIELDS[f][1]
+    if isinstance(k, str) and not isinstance(d, np.ndarray):
+        return get_(legal.rule(k, d or _dt.date.today()))
+    k, d = np.broadcast_arrays(np.asarray(k, dtype=object), np.asarray(d, dtype="datetime64[D]"))
+    out = np.empty(k.shape, dtype=object)
+    for i, (kk, dd) in enumerate(zip(k.flat, d.flat)):
+        out.flat[i] = get_(legal.rule(kk, _dt.date.today() if np.isnat(dd) else dd.item()))
     return out
 
 

@@ -26,7 +26,7 @@ _PUNITIVE_BASIS_ZH = ("《反不正当竞争法》（2019）第十七条第三�
     formula="conduct_date ≥ TSD_RULE(\"punitive_from\")",
     en="TRUE if the AUCL in force on the conduct date provides the 1x-5x punitive multiplier.",
     zh="行为时适用的《反不正当竞争法》是否规定了1至5倍惩罚性赔偿。",
-    basis_en=_PUNITIVE_BASIS_EN, basis_zh=_PUNITIVE_BASIS_ZH,
+    basis_en=_PUNITIVE_BASIS_EN, basis_zh=_PUNITIVE_BASIS_ZH, rules=("punitive_from", "punitive_max"),
     examples=(Example((_dt.date(2019, 4, 22),), False, "DOMAIN §1: in force 2019-04-23"),
               Example((_dt.date(2019, 4, 23),), True, "DOMAIN §1: in force 2019-04-23")),
 )
@@ -57,7 +57,7 @@ def punitive_available(conduct_date):
     formula="base × multiplier, with TSD_RULE(\"punitive_min\") ≤ multiplier ≤ TSD_RULE(\"punitive_max\")",
     en="Damages with the punitive multiplier: base x multiplier (a 2x multiplier doubles the base). Expenses are added outside.",
     zh="惩罚性赔偿总额＝基数×倍数（2倍即基数的两倍），合理开支另计。",
-    basis_en=_PUNITIVE_BASIS_EN, basis_zh=_PUNITIVE_BASIS_ZH,
+    basis_en=_PUNITIVE_BASIS_EN, basis_zh=_PUNITIVE_BASIS_ZH, rules=("punitive_min", "punitive_max"),
     examples=(Example((100, 2), 200.0, "DOMAIN §1: 2x doubles the base"),
               Example((100, 6), "#NUM!", "FUNCTIONS.md")),
 )
@@ -86,17 +86,32 @@ def punitive_total(base, multiplier):
     args=[Arg("economic_loss", "元", "Economic loss (after any multiplier)", "经济损失（含惩罚性部分）"),
           Arg("expenses", "元", "Reasonable expenses to stop the infringement (lawyer, notary, appraisal)",
               "制止侵权的合理开支（律师费、公证费、鉴定费）"),
-          Arg("claimed", "元", "Economic loss claimed (the cap)", "诉请的经济损失（上限）", optional=True)],
-    formula="min(economic_loss, claimed) + expenses",
-    en="Total award: the economic loss capped at the amount claimed, plus reasonable expenses.",
-    zh="判赔总额：经济损失以诉请数额为限，加合理开支。",
-    basis_en="AUCL 2019 Art. 17 para. 3 / 2025 Art. 22 (expenses added); Civil Procedure Law: no award beyond the claim.",
-    basis_zh="《反不正当竞争法》（2019）第十七条第三款/（2025）第二十二条（合理开支另计）；不得超出诉讼请求。",
-    references=("大连某数据平台管理中心诉崔某某, (2021)最高法知民终1687号 (shared/seeds/000)",),
-    examples=(Example((250000, 15000, 500000), 265_000.0, "CASES.md C"),),
+          Arg("claimed", "元", "Amount claimed (the cap): the economic loss alone, or loss and expenses together",
+              "诉请数额（上限）：仅经济损失，或经济损失及合理开支合计", optional=True),
+          Arg("claim_includes_expenses", "TRUE/FALSE",
+              "TRUE when one figure was claimed for the loss and the expenses together",
+              "诉请为“经济损失及合理开支共计”一个数额时为 TRUE", optional=True, default=False)],
+    formula="min(economic_loss, claimed) + expenses; when claim_includes_expenses: "
+            "min(economic_loss + expenses, claimed)",
+    en="Total award: the economic loss capped at the amount claimed, plus reasonable expenses; a claim for "
+       "both together caps their sum.",
+    zh="判赔总额：经济损失以诉请数额为限，加合理开支；诉请为经济损失及合理开支合计的，二者之和以诉请为限。",
+    basis_en="AUCL 2019 Art. 17 para. 3 / AUCL 2025 (expenses added to the damages); Civil Procedure Law "
+             "Art. 13 para. 2 (disposition: no award beyond the claim). Courts award one total where one "
+             "figure was claimed, e.g. (2021)辽02民初174号: \"loss including reasonable expenses, 50,000 in total\".",
+    basis_zh="《反不正当竞争法》（2019）第十七条第三款及2025年修订相应条款（合理开支计入赔偿）；《民事诉讼法》第十三条第二款"
+             "（处分原则：判赔不超出诉讼请求）。合计主张的，判决一并确定，如(2021)辽02民初174号“包括制止侵权行为所支付的"
+             "合理开支在内的损失共计5万元”。",
+    references=("大连某数据平台管理中心诉崔某某侵害技术秘密纠纷案, (2021)最高法知民终1687号 "
+                "(first instance (2021)辽02民初174号)",),
+    examples=(Example((250000, 15000, 500000), 265_000.0, "CASES.md C: (2021)最高法知民终1687号"),
+              Example((800000, 15000, 500000), 515_000.0, "hand calculation: the claim caps the loss only"),
+              Example((800000, 15000, 500000, True), 500_000.0, "FUNCTIONS.md: one claim for loss and expenses")),
 )
-def award_total(economic_loss, expenses, claimed=None):
+def award_total(economic_loss, expenses, claimed=None, claim_includes_expenses=None):
     """
+    An unknown claim (empty) caps nothing.
+
     Examples
     --------
     >>> import xl_tsd
@@ -104,11 +119,20 @@ def award_total(economic_loss, expenses, claimed=None):
     265000.0
     >>> xl_tsd.award_total(800000, 15000, 500000)
     515000.0
+    >>> xl_tsd.award_total(800000, 15000, 500000, True)  # "经济损失及合理开支共计 500,000"
+    500000.0
     """
     loss = c.number(economic_loss, "economic_loss", lo=0.0)
     exp = c.number(expenses, "expenses", lo=0.0)
     cap = c.number(claimed, "claimed", lo=0.0, optional=True)
-    loss, exp, cap = c.broadcast(economic_loss=loss, expenses=exp, claimed=cap)
+    both = c.boolean(claim_includes_expenses, "claim_includes_expenses", optional=True)
+    loss, exp, cap, both = c.broadcast(economic_loss=loss, expenses=exp, claimed=cap,
+                                       claim_includes_expenses=both)
     if isinstance(loss, float):
+        if both:
+            total = loss + exp
+            return total if cap != cap or total <= cap else cap
         return (loss if cap != cap or loss <= cap else cap) + exp
-    return np.fmin(loss, cap) + exp  # fmin ignores an unknown (NaN) claim
+    both = np.asarray(both, dtype=bool)
+    # fmin ignores an unknown (NaN) claim
+    return np.where(both, np.fmin(loss + exp, cap), np.fmin(loss, cap) + exp)

@@ -112,6 +112,7 @@ class FunctionSpec:
     zh: str
     references: tuple[str, ...] = ()
     examples: tuple[Example, ...] = field(default=())
+    rules: tuple[str, ...] = ()  # keys of the legal table (xl_tsd.legal) the function reads
 
     @property
     def python_name(self) -> str:
@@ -125,10 +126,27 @@ class FunctionSpec:
         return self.zh if lang == "zh" else self.en
 
     def explain(self, lang: str = "zh") -> str:
-        """One paragraph: what it computes, the formula, the legal basis."""
+        """One paragraph: what it computes, the formula, the legal basis, the rules it reads."""
+        rules = self.rules_text(lang)
         if lang == "zh":
-            return f"{self.name}：{self.zh} 公式：{self.formula}。单位：{self.unit}。依据：{self.basis_zh}"
-        return f"{self.name}: {self.en} Formula: {self.formula}. Unit: {self.unit}. Basis: {self.basis_en}"
+            return (f"{self.name}：{self.zh} 公式：{self.formula}。单位：{self.unit}。依据：{self.basis_zh}"
+                    + (f" 法律参数：{rules}" if rules else ""))
+        return (f"{self.name}: {self.en} Formula: {self.formula}. Unit: {self.unit}. Basis: {self.basis_en}"
+                + (f" Rules read: {rules}" if rules else ""))
+
+    def rules_text(self, lang: str = "zh") -> str:
+        """The legal-table rows this function reads, each with its citation and whether it is verified."""
+        if not self.rules:
+            return ""
+        from .legal import rules_of
+        parts = []
+        for key in self.rules:
+            rows = rules_of(key)
+            cites = "; ".join(f"{r.effective_from.isoformat()} {r.citation(lang)}"
+                              f"{'' if r.verified else (' [未核实]' if lang == 'zh' else ' [UNVERIFIED]')}"
+                              for r in rows)
+            parts.append(f"{key} ({cites})")
+        return ("；" if lang == "zh" else "; ").join(parts) + ("。" if lang == "zh" else ".")
 
     def wizard_text(self) -> str:
         """The Function Wizard description: at most 255 characters (Excel's limit)."""
@@ -151,7 +169,8 @@ def get(name: str) -> FunctionSpec:
 
 def register(name: str, *, args: list[Arg], category: str, returns: str, unit: str,
              formula: str, basis_en: str, basis_zh: str, en: str, zh: str,
-             references: tuple[str, ...] = (), examples: tuple[Example, ...] = ()):
+             references: tuple[str, ...] = (), examples: tuple[Example, ...] = (),
+             rules: tuple[str, ...] = ()):
     """Declare a catalogue function and compose its numpydoc docstring.
 
     The function object is returned unchanged (no wrapper, no call overhead);
@@ -163,7 +182,7 @@ def register(name: str, *, args: list[Arg], category: str, returns: str, unit: s
         if params != [a.name for a in args]:
             raise TypeError(f"{name}: registry arguments {[a.name for a in args]} != {params}")
         spec = FunctionSpec(name, func, tuple(args), category, returns, unit, formula,
-                            basis_en, basis_zh, en, zh, tuple(references), tuple(examples))
+                            basis_en, basis_zh, en, zh, tuple(references), tuple(examples), tuple(rules))
         FUNCTIONS[name] = spec
         func.__doc__ = _docstring(spec, inspect.getdoc(func) or "")
         func.spec = spec
@@ -185,6 +204,8 @@ def _docstring(spec: FunctionSpec, own: str) -> str:
               f"    {spec.unit}. Excel name ``{spec.name}``; category \"{spec.category_label}\".", "",
               "Notes", "-----", f"Formula: ``{spec.formula}``.", "", f"Legal basis: {spec.basis_en}",
               "", f"法律依据：{spec.basis_zh}", ""]
+    if spec.rules:
+        lines += [f"Rules read (xl_tsd.legal): {', '.join(spec.rules)}.", ""]
     if spec.references:
         lines += ["References", "----------"]
         lines += [f".. [{i}] {r}" for i, r in enumerate(spec.references, 1)]

@@ -112,6 +112,8 @@ def _function_section(spec: FunctionSpec) -> list[str]:
               f"- Legal basis: {spec.basis_en}",
               f"- 法律依据：{spec.basis_zh}"]
     lines += [f"- Reference 参考: {r}" for r in spec.references]
+    if spec.rules:
+        lines.append(f"- Rules read 读取的法律参数: {spec.rules_text('en')}")
     lines.append("")
     if spec.examples:
         lines += ["| example 示例 | result 结果 | source 来源 |", "|---|---|---|"]
@@ -130,18 +132,30 @@ def _rule_value(v) -> str:
 
 def _legal_section() -> list[str]:
     lines = ["## Legal parameters / 法律参数", "",
-             "Read in Excel with `=TSD_RULE(key, date)`: the row of that key in force on the date.",
-             "在 Excel 中用 `=TSD_RULE(key, date)` 读取：该日施行的对应行。", "",
-             "| key 键 | value 值 | in force from 施行日 | instrument, article 出处 | meaning | 含义 |",
-             "|---|---|---|---|---|---|"]
+             "Read in Excel with `=TSD_RULE(key, date)`: the row of that key in force on the date; "
+             "`=TSD_RULE_INFO(key, date, field)` tells its citation, source and status.",
+             "在 Excel 中用 `=TSD_RULE(key, date)` 读取：该日施行的对应行；`=TSD_RULE_INFO(key, date, field)` "
+             "显示其出处、来源与核实状态。", "",
+             "A row is **verified** only where the public text named in its instrument's source states the figure "
+             "or wording and the article; an **UNVERIFIED** row is used as the specification states it, and a "
+             "workbook that depends on one shows a warning on its Checks sheet.",
+             "仅当所列公开文本载明该数额或表述及条款时，该行方为“已核实”；“未核实”的行按规格说明使用，"
+             "依赖该行的工作簿在校验表显示提示。", "",
+             "| key 键 | value 值 | in force from 施行日 | instrument, article 出处 | status 核实 | meaning | 含义 |",
+             "|---|---|---|---|---|---|---|"]
     for r in legal.RULES:
+        status = "verified 已核实" if r.verified else "**UNVERIFIED 未核实**"
+        if r.note:
+            status += f" ({_cell(r.note)})"
         lines.append(f"| `{r.key}` | {_cell(_rule_value(r.value))} | {r.effective_from.isoformat()} | "
-                     f"{r.instrument} {_cell(r.article)} | {_cell(r.meaning_en)} | "
+                     f"{r.instrument} {_cell(r.article)} | {status} | {_cell(r.meaning_en)} | "
                      f"{_cell(r.meaning_zh)} |")
-    lines += ["", "### Instruments / 法律文件", "", "| key | 文件 | instrument | in force from 施行日 |",
-              "|---|---|---|---|"]
-    for key, (zh, en, since) in legal.INSTRUMENTS.items():
-        lines.append(f"| {key} | {_cell(zh)} | {_cell(en)} | {since.isoformat()} |")
+    lines += ["", "### Instruments / 法律文件", "",
+              "| key | 文件 | instrument | in force from 施行日 | source checked 核对文本 |",
+              "|---|---|---|---|---|"]
+    for key, ins in legal.INSTRUMENTS.items():
+        lines.append(f"| {key} | {_cell(ins.zh)} | {_cell(ins.en)} | {ins.in_force.isoformat()} | "
+                     f"{_cell(ins.source)} |")
     lines.append("")
     return lines
 

@@ -20,7 +20,7 @@ END = "<!-- defined-names:end -->"
 _GROUPS = (
     ("Inputs", ("input", "input group", "input matrix", "input table", "table column", "table row")),
     ("Outputs", ("output", "output group", "per-period output", "per-item output")),
-    ("Checks", ("check", "check group")),
+    ("Checks and warnings", ("check", "check group", "warning", "warning group")),
     ("Lists, constants and labels", ("list", "constant", "labels")),
 )
 

@@ -75,6 +75,8 @@ _HEAD_FILL = PatternFill("solid", fgColor="1F4E78")
 _SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
 _BAD = PatternFill("solid", bgColor="FFC7CE")
 _GOOD = PatternFill("solid", bgColor="C6EFCE")
+_WARN = PatternFill("solid", bgColor="FFEB9C")
+_UNVERIFIED_FILL = PatternFill("solid", fgColor="FFEB9C")  # a legal row not confirmed against its source
 _TOKEN = re.compile(r"\[([A-Za-z_][A-Za-z0-9_]*)\]")
 _FUNC = re.compile(r"\b([A-Z][A-Z0-9_.]*)\(")
 
@@ -209,6 +211,7 @@ class _Builder:
         self.items: dict[str, list] = {}         # [Token] name -> [(sheet, coord)] per item
         self.pending: list = []                  # (ws, coord, template, item index, style, fmt)
         self.checks_cells: list = []             # (ws, range) with conditional TRUE/FALSE colours
+        self.warning_cells: list = []            # (ws, range) with conditional TRUE/FALSE (amber) colours
         self.used_functions: set[str] = set()
         self.catalogue: list[NameInfo] = []
 
@@ -268,6 +271,9 @@ class _Builder:
             wb.defined_names[name] = DefinedName(name, attr_text=ref)
         for ws, ref in self.checks_cells:
             ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["FALSE"], fill=_BAD))
+            ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["TRUE"], fill=_GOOD))
+        for ws, ref in self.warning_cells:
+            ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["FALSE"], fill=_WARN))
             ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["TRUE"], fill=_GOOD))
         for title in ("Cover", "Inputs", "Calculations", "Summary", "Checks", "Sources"):
             _protect(sheets[title])
@@ -535,7 +541,7 @@ class _Builder:
         for chk in L.CHECKS:
             self.label(ws, row, chk.zh, chk.en, "TRUE/FALSE")
             self.formula(ws, f"E{row}", f"=IFERROR(({chk.formula[1:]})=TRUE,FALSE)", style=STYLE_CHECK)
-            self.formula(ws, f"D{row}", f'=IF(E{row},"通过 OK","{chk.fail_zh}；{chk.fail_en}")')
+            self.formula(ws, f"D{row}", f'=IF(E{row},"通过 OK",{_message(chk)})')
             ws[f"D{row}"].alignment = Alignment(wrap_text=True, vertical="top")
             self.name(chk.name, ws, f"E{row}", "check", chk.zh, chk.en, "TRUE/FALSE")
             row += 1
@@ -548,6 +554,24 @@ class _Builder:
         self.formula(ws, f"D{row}", f'=IF(E{row},"全部通过 All checks pass","有校验未通过 A check fails")')
         self.name(L.MASTER, ws, f"E{row}", "check", "总校验", "Master check", "TRUE/FALSE")
         self.checks_cells.append((ws, f"E{row}"))
+        row += 2
+        row = self.section(ws, row, "提示（不影响总校验）", "Warnings (not part of the master check)",
+                           "数字成立，但读者应当知道", "the figures stand; a reader should know")
+        first = row
+        for chk in L.WARNINGS:
+            self.label(ws, row, chk.zh, chk.en, "TRUE/FALSE")
+            self.formula(ws, f"E{row}", f"=IFERROR(({chk.formula[1:]})=TRUE,FALSE)", style=STYLE_CHECK)
+            self.formula(ws, f"D{row}", f'=IF(E{row},"无 none",{_message(chk)})')
+            ws[f"D{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+            self.name(chk.name, ws, f"E{row}", "warning", chk.zh, chk.en, "TRUE/FALSE")
+            row += 1
+        self.name("Warning_List", ws, f"E{first}:E{row - 1}", "warning group", "各项提示", "Every warning")
+        self.warning_cells.append((ws, f"E{first}:E{row - 1}"))
+        row += 1
+        self.label(ws, row, "提示数", "Warnings raised", "count")
+        ws.cell(row, 1).font = ws.cell(row, 2).font = Font(bold=True)
+        self.formula(ws, f"E{row}", "=COUNTIF(Warning_List,FALSE)", style=STYLE_CHECK, fmt="0")
+        self.name(L.WARNINGS_COUNT, ws, f"E{row}", "output", "提示数", "Warnings raised", "count")
 
     # -- Summary ----------------------------------------------------------------------------------
     def summary(self, ws) -> None:
@@ -687,13 +711,15 @@ class _Builder:
         ws["A2"].font = ws["B2"].font = Font(bold=True)
         self.formula(ws, "C2", f"={L.MASTER}", style=STYLE_CHECK)
         self.checks_cells.append((ws, "C2"))
-        for col, width in zip("ABCDEFG", (28, 18, 14, 52, 24, 40, 52)):
+        for col, width in zip("ABCDEFGHI", (28, 18, 14, 52, 24, 40, 52, 16, 52)):
             ws.column_dimensions[col].width = width
         row = 4
         row = self.section(ws, row, "一、法律参数表（xl_tsd.legal.RULES）", "1. Legal parameters (xl_tsd.legal.RULES)",
-                           "公式通过 TSD_RULE(键, 日期) 读取", "formulas read them with TSD_RULE(key, date)", last_col=7)
-        for col, text in zip("ABCDEFG", ("键 Key", "数值 Value", "施行日期 From", "法律文件 Instrument", "条款 Article",
-                                         "含义", "Meaning")):
+                           "公式通过 TSD_RULE(键, 日期) 读取；“未核实”的行以橙色标出，依赖它的结果在校验表提示",
+                           "formulas read them with TSD_RULE(key, date); UNVERIFIED rows are orange, and figures "
+                           "that depend on one are flagged on Checks", last_col=9)
+        for col, text in zip("ABCDEFGHI", ("键 Key", "数值 Value", "施行日期 From", "法律文件 Instrument", "条款 Article",
+                                           "含义", "Meaning", "核实 Status", "核对的公开文本 Source checked")):
             self.head_cell(ws[f"{col}{row}"], text)
         row += 1
         for r in legal.RULES:
@@ -704,30 +730,39 @@ class _Builder:
             elif isinstance(r.value, _dt.date):
                 cell.number_format = "yyyy-mm-dd"
             ws.cell(row, 3, r.effective_from).number_format = "yyyy-mm-dd"
-            ws.cell(row, 4, legal.INSTRUMENTS[r.instrument][0])
+            ws.cell(row, 4, legal.INSTRUMENTS[r.instrument].zh)
             ws.cell(row, 5, r.article)
             ws.cell(row, 6, r.meaning_zh)
             ws.cell(row, 7, r.meaning_en)
-            for c in range(1, 8):
+            ws.cell(row, 8, r.status + (f"：{r.note}" if r.note else ""))
+            ws.cell(row, 9, r.source)
+            for c in range(1, 10):
                 ws.cell(row, c).alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+                if not r.verified:
+                    ws.cell(row, c).fill = _UNVERIFIED_FILL
+            if not r.verified:
+                ws.cell(row, 8).font = Font(bold=True, color="9C5700")
             row += 1
         row += 1
-        row = self.section(ws, row, "二、法律文件", "2. Instruments", last_col=7)
+        row = self.section(ws, row, "二、法律文件", "2. Instruments", last_col=9)
         for col, text in zip("ABCD", ("简称 Key", "施行日期 From", "", "名称 Title")):
             self.head_cell(ws[f"{col}{row}"], text)
         self.head_cell(ws[f"F{row}"], "")
         self.head_cell(ws[f"G{row}"], "Title (English)")
+        self.head_cell(ws[f"H{row}"], "")
+        self.head_cell(ws[f"I{row}"], "核对的公开文本 Source checked")
         row += 1
-        for key, (zh, en, start) in legal.INSTRUMENTS.items():
+        for key, ins in legal.INSTRUMENTS.items():
             ws.cell(row, 1, key)
-            ws.cell(row, 2, start).number_format = "yyyy-mm-dd"
-            ws.cell(row, 4, zh)
-            ws.cell(row, 7, en)
-            for c in (1, 2, 4, 7):
+            ws.cell(row, 2, ins.in_force).number_format = "yyyy-mm-dd"
+            ws.cell(row, 4, ins.zh)
+            ws.cell(row, 7, ins.en)
+            ws.cell(row, 9, ins.source)
+            for c in (1, 2, 4, 7, 9):
                 ws.cell(row, c).alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
             row += 1
         row += 1
-        row = self.section(ws, row, "三、方法参数", "3. Method constants", last_col=7)
+        row = self.section(ws, row, "三、方法参数", "3. Method constants", last_col=9)
         for name, (value, zh, en, source) in L.CONSTANTS.items():
             ws.cell(row, 1, zh)
             ws.cell(row, 2, value).number_format = "0.00"
@@ -737,7 +772,7 @@ class _Builder:
             row += 1
         row += 1
         row = self.section(ws, row, "四、下拉选项", "4. Choice lists", "输入表的下拉列表取自此处",
-                           "the input lists come from here", last_col=7)
+                           "the input lists come from here", last_col=9)
         for name, (zh, en, items) in L.CHOICES.items():
             ws.cell(row, 1, zh).font = Font(bold=True)
             ws.cell(row, 2, en).font = Font(bold=True)
@@ -756,7 +791,7 @@ class _Builder:
         """The catalogue functions this workbook calls, with formula and basis (from the registry)."""
         row = self.section(ws, self._functions_row, "五、本工作簿使用的函数", "5. Catalogue functions used here",
                            "TSD_EXPLAIN(函数名) 可在单元格中显示说明", "TSD_EXPLAIN(name) shows this in a cell",
-                           last_col=7)
+                           last_col=9)
         for col, text in zip("ABCDEFG", ("函数 Function", "单位 Unit", "", "说明与公式", "", "依据", "Basis")):
             self.head_cell(ws[f"{col}{row}"], text)
         row += 1
@@ -829,6 +864,19 @@ _CONF_NOTES = (
     (f"UDF Modules：{UDF_MODULES}（xl_tsd 的 Excel 函数模块），不要更改。",
      f"UDF Modules: {UDF_MODULES} (xl_tsd's Excel functions); leave it."),
 )
+
+
+def _message(chk: L.Check) -> str:
+    """A check's failure message as a formula: text literals (each within Excel's 255 characters), with
+    ``{Name}`` placeholders joined in as the named cells' values."""
+    parts = re.split(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", f"{chk.fail_zh}；{chk.fail_en}")
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(part)
+        elif part:
+            out += ['"' + part[k:k + 250].replace('"', '""') + '"' for k in range(0, len(part), 250)]
+    return "&".join(out)
 
 
 def quote_sheetname(title: str) -> str:

@@ -48,8 +48,11 @@ def example_inputs(case: dict = worked_example.VEHICLE_CHASSIS) -> dict[str, obj
         "Conduct_Start": periods[0]["start"],
         "Conduct_End": periods[-1]["end"],
         "Claim_Amount": case["claimed"],
+        "Claim_Includes_Expenses": L.NO,
         "Case_View": L.CIVIL,
         "Measure_Choice": _choice(L.MEASURES, "侵权获利"),
+        # the holder's lost sales could not be shown: the gains are used (AUCL Art. 17 para. 3)
+        "Loss_Hard_To_Compute": L.YES,
         "Remedial_Include": L.NO,
         "Share_S2": case["s2"],
         "Share_S3": case["s3"],

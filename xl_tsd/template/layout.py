@@ -25,15 +25,16 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from .. import legal
+from ..measures import CASCADE_STEPS
 
 __all__ = ["TEMPLATE_VERSION", "Kind", "KINDS", "Field", "Group", "Table", "Matrix", "Section",
            "Calc", "ItemCalcs", "PeriodCalc", "Show", "PeriodShow", "Check", "CHOICES",
-           "CONSTANTS", "INPUT_SECTIONS", "CALC_SECTIONS", "SUMMARY_SECTIONS", "CHECKS",
+           "CONSTANTS", "INPUT_SECTIONS", "CALC_SECTIONS", "SUMMARY_SECTIONS", "CHECKS", "WARNINGS",
            "HEADLINE_OUTPUTS", "PERIODS", "POINTS", "SHEETS", "inputs", "tables"]
 
 #: Version of the template layout (the defined-name contract). Raise it whenever an input name is
 #: added, removed or renamed; ``xl-tsd upgrade`` reads it from the ``Template_Version`` name.
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 
 #: Sheets in workbook order: name -> (Chinese title, English title).
 SHEETS = {
@@ -79,6 +80,9 @@ CHOICES = {
     "List_Margin_Kind": ("利润率口径", "Kind of margin", MARGIN_KINDS),
     "List_License_Type": ("许可类型", "License type", LICENSE_TYPES),
     "List_Remedial_Kind": ("补救措施性质", "Kind of remedial measure", REMEDIAL_KINDS),
+    # not an input list: what each step of LOST_PROFIT_STEP means, read by INDEX
+    "List_LP_Step": ("实际损失计算步骤", "Step of the lost-profit cascade",
+                     tuple(f"{n} {zh} / {en}" for n, (zh, en) in CASCADE_STEPS.items())),
 }
 
 #: Method constants that are not legal figures: name -> (value, Chinese, English, source).
@@ -284,7 +288,11 @@ class PeriodShow:
 
 @dataclass(frozen=True)
 class Check:
-    """A check: a formula that must be TRUE, and the message shown when it is not."""
+    """A check: a formula that must be TRUE, and the message shown when it is not.
+
+    ``{Name}`` in a message shows the value of the defined name there (e.g. the citation of the
+    rule in force on the case's dates).
+    """
 
     name: str
     zh: str
@@ -329,12 +337,21 @@ INPUT_SECTIONS: tuple[Section, ...] = (
         Field("Conduct_Start", "侵权行为开始日", "Conduct started on", "date"),
         Field("Conduct_End", "侵权行为结束日", "Conduct ended on", "date",
               "法定赔偿上限按此日施行的法律查询", "the statutory cap is looked up on this date"),
-        Field("Claim_Amount", "诉请经济损失", "Economic loss claimed", "money",
-              "判赔经济损失以诉请为限；空白表示不设上限", "the award of economic loss is capped at the claim; blank = no cap"),
+        Field("Claim_Amount", "诉请数额", "Amount claimed", "money",
+              "判赔以诉请为限；空白表示不设上限", "the award is capped at the claim; blank = no cap"),
+        _yn("Claim_Includes_Expenses", "诉请含合理开支", "The claim includes the expenses",
+            "“是”：诉请为“经济损失及合理开支共计”，二者之和以诉请为限；空白为“否”：仅经济损失以诉请为限，合理开支另加",
+            "“是”: one figure claimed for loss and expenses, their sum is capped; blank = “否”: the loss alone is "
+            "capped and the expenses are added"),
         Field("Case_View", "案件视角", "View of the case", "List_Case_View",
               "民事：判赔总额；刑事：损失数额与量刑档次", "civil: total award; criminal: loss amount and tier"),
         Field("Measure_Choice", "选用的赔偿计算方法", "Measure of damages used", "List_Measure",
-              "2019年法：先实际损失后侵权获利；2025年法：权利人选择", "AUCL 2019: loss first, then gains; AUCL 2025: claimant's choice"),
+              "先按实际损失；实际损失难以计算的，按侵权获利；均难以确定的，法定赔偿",
+              "actual loss first; the infringer's gains only where the loss is hard to compute; statutory damages "
+              "where both are hard to determine"),
+        _yn("Loss_Hard_To_Compute", "实际损失难以计算", "The actual loss is hard to compute",
+            "选用侵权获利时须为“是”（权利人减少销量或单位利润无法证明）",
+            "must be “是” to use the infringer's gains (the holder's lost units or unit profit cannot be shown)"),
         Field("Statutory_Amount", "法定赔偿建议金额", "Statutory damages proposed", "money",
               "仅在选用法定赔偿时使用；由法院酌定", "used only with statutory damages; the court decides"),
         _yn("Remedial_Include", "补救费用计入实际损失", "Add remedial costs to the loss",
@@ -405,9 +422,15 @@ INPUT_SECTIONS: tuple[Section, ...] = (
             Field("Lic_Type", "许可类型", "Type", "List_License_Type"),
         ), cols=("D", "E", "F", "G")),
         Field("License_Choice", "选用的可比许可序号", "Comparable used (no.)", "index"),
-        Field("License_Multiple", "许可费调整倍数", "License fee adjustment multiple", "factor",
-              "类型、范围差异的调整或作为惩罚基数的倍数；空白为 1",
-              "adjustment for type and scope, or the multiple of 法释〔2021〕4号 Art. 5; blank = 1"),
+        Field("License_Multiple", "许可费调整系数", "License fee adjustment", "factor",
+              "可比许可与本案在许可类型、范围、期限上差异的调整；空白为 1",
+              "adjustment for differences of license type, scope and term from the comparable; blank = 1"),
+        Field("License_Base_Multiple", "许可费倍数（惩罚性赔偿基数）", "Multiple of the license fee (punitive base)",
+              "factor",
+              "仅在实际损失、侵权获利均难以计算时，以许可费的倍数作惩罚性赔偿基数（法释〔2021〕4号第五条第二款）；"
+              "刑事损失不适用；空白为不适用",
+              "only where the loss and the gains are both hard to compute, a multiple of the license fee as the "
+              "punitive base (法释〔2021〕4号 Art. 5 para. 2); never in the criminal loss; blank = not used"),
     )),
     Section("七、商业价值", "7. Commercial value", (
         Table("RD_Items", "研发成本", "R&D cost items", "研发成本 {n}", "R&D item {n}", 10, (
@@ -474,8 +497,18 @@ INPUT_SECTIONS: tuple[Section, ...] = (
               "Art. 18: 1 acquired, not used; 2 improper means then used; 3 breach; 4 third party who knew; "
               "5 made public or destroyed"),
         _yn("Crim_Repeat", "二年内因同类行为受过处罚", "Punished for the same within 2 years"),
-        Field("Crim_Date", "数额标准适用日期", "Date for the thresholds", "date",
-              "按该日施行的司法解释确定数额标准", "the interpretation in force on this date sets the thresholds"),
+        Field("Crim_Date", "行为日（数额标准）", "Conduct date (for the thresholds)", "date",
+              "按行为时施行的司法解释确定数额标准", "the interpretation in force at the conduct sets the thresholds"),
+        Field("Crim_Decision_Date", "审判日", "Decision date", "date",
+              "审判时施行的司法解释对被告人更有利的，适用之（高检发释字〔2001〕5号第三条）；空白则按行为日",
+              "a later interpretation more lenient to the defendant applies (高检发释字〔2001〕5号 Art. 3); "
+              "blank = the conduct date's"),
+        Field("Crim_Consideration", "披露、许可所获财物", "Consideration received for disclosure or license", "money",
+              "违法所得：因披露、允许他人使用所获财物或财产性利益", "illegal gains: what was received for disclosing "
+              "or licensing the secret"),
+        Field("Crim_Units", "侵权产品销售量（刑事）", "Infringing units sold (criminal)", "units",
+              "违法所得：无上项时，销售量 × 每件合理利润", "illegal gains without the above: units × profit per unit"),
+        Field("Crim_Unit_Profit", "每件侵权产品合理利润（刑事）", "Profit per infringing unit (criminal)", "price"),
     )),
 )
 
@@ -544,6 +577,11 @@ CALC_SECTIONS: tuple[Section, ...] = (
         Calc("Measure_Index", "所选方法序号", "Number of the measure chosen",
              '=IF(Measure_Choice="","",MATCH(Measure_Choice,List_Measure,0))', "count",
              "在方法列表中的位置", "position in the list of measures"),
+        Calc("Measure_Order_Rule", "计算方法的适用顺序", "Order of the measures",
+             '=IF(Conduct_End="","",TSD_RULE("measure_order",Conduct_End))', "text",
+             "ordered：先实际损失，难以计算的按侵权获利", "ordered: loss first, gains only where it is hard to compute"),
+        Calc("Measure_Order_Basis", "顺序规则出处", "Where the order comes from",
+             '=IF(Conduct_End="","",TSD_RULE_INFO("measure_order",Conduct_End))', "text"),
         Calc("License_Fee_Used", "选用可比许可的许可费", "License fee of the comparable used",
              '=IF(License_Choice="","",IF(ISNUMBER(INDEX(Lic_Fee,License_Choice)),INDEX(Lic_Fee,License_Choice),""))',
              "money", "可比许可表", "comparables table"),
@@ -565,8 +603,11 @@ CALC_SECTIONS: tuple[Section, ...] = (
         PeriodCalc("Per_Revenue", "侵权产品销售额", "Revenue of infringing units",
                    _per("[Per_Units]*[Per_Price]", "[Per_Units]", "[Per_Price]"), "money", "Revenue_Total", "销量 × 单价", "units × price"),
         PeriodCalc("Per_Margin_Used", "适用利润率", "Margin used",
-                   _per('IF(AND([Per_Margin]<=0,[Per_Benchmark]<>""),[Per_Benchmark],[Per_Margin])', "[Per_Margin]"),
-                   "share", None, "亏损时用行业基准（(2023)最高法知民终1590号）", "benchmark when loss-making (SPC 1590)"),
+                   '=IF(OR([Per_Start]="",AND([Per_Margin]="",[Per_Benchmark]="")),"",'
+                   'IF(AND(ISNUMBER([Per_Margin]),[Per_Margin]>0),[Per_Margin],'
+                   'IF([Per_Benchmark]<>"",[Per_Benchmark],[Per_Margin])))',
+                   "share", None, "亏损、为零或未知时用行业基准（(2023)最高法知民终1590号）",
+                   "the benchmark where the margin is 0 or less, or not known (SPC (2023)最高法知民终1590号)"),
         PeriodCalc("Per_Unit_Profit", "侵权人单位利润", "Infringer's profit per unit",
                    _per("[Per_Price]*[Per_Margin_Used]", "[Per_Price]", "[Per_Margin_Used]"), "money", None,
                    "单价 × 适用利润率", "unit price × margin used"),
@@ -574,6 +615,11 @@ CALC_SECTIONS: tuple[Section, ...] = (
                    '=IF(OR([Per_Start]="",AND([Per_Lost_Units]="",[Per_Units]="")),"",'
                    "LOST_PROFIT([Per_Lost_Units],[Per_Own_Profit],[Per_Units],[Per_Unit_Profit]))",
                    "money", "Lost_Profit_Whole", "无销量时不适用", "not applicable without a volume"),
+        PeriodCalc("Per_LP_Step", "实际损失计算步骤", "Step of the lost-profit cascade",
+                   '=IF(OR([Per_Start]="",AND([Per_Lost_Units]="",[Per_Units]="")),"",'
+                   "LOST_PROFIT_STEP([Per_Lost_Units],[Per_Own_Profit],[Per_Units],[Per_Unit_Profit]))",
+                   "count", None, "1、2 以权利人单位利润为据；3 由侵权人数据推定",
+                   "1, 2 on the holder's unit profit; 3 presumed from the infringer's figures"),
         PeriodCalc("Per_Gain_Whole", "侵权获利（整体产品）", "Infringer's gains, whole product",
                    _per("INFRINGER_GAIN([Per_Revenue],[Per_Margin],[Per_Benchmark])", "[Per_Revenue]", "[Per_Margin_Used]"),
                    "money", "Gain_Whole"),
@@ -602,9 +648,19 @@ CALC_SECTIONS: tuple[Section, ...] = (
         PeriodCalc("Per_K", "适用倍数", "Multiplier applied",
                    _per(f'IF(AND([Per_Punitive_OK]="{SHOWN_YES}",[Per_Multiplier]<>""),[Per_Multiplier],1)'),
                    "multiplier", None, "不可适用或未选择时为 1", "1 where not available or not chosen"),
+        PeriodCalc("Per_Punitive_Base", "惩罚性赔偿基数", "Punitive base",
+                   '=IF(OR([Per_Start]="",[Per_Base]=""),"",IF(AND(Measure_Choice="' + MEASURES[2] + '",'
+                   'License_Base_Multiple<>"",[Per_Multiplier]<>"",[Per_Punitive_OK]="' + SHOWN_YES + '",Punitive_Grounds),'
+                   '[Per_Base]*License_Base_Multiple,[Per_Base]))', "money", None,
+                   "一般为上行基数；实际损失、侵权获利均难以计算时可为许可费的倍数（法释〔2021〕4号第五条第二款）",
+                   "the base above; where loss and gains are both hard to compute, a multiple of the license fee "
+                   "(法释〔2021〕4号 Art. 5 para. 2)"),
         PeriodCalc("Per_Amount", "赔偿额（含倍数）", "Damages with the multiplier",
-                   '=IF(OR([Per_Start]="",[Per_Base]=""),"",PUNITIVE_TOTAL([Per_Base],[Per_K]))', "money",
+                   '=IF(OR([Per_Start]="",[Per_Base]=""),"",PUNITIVE_TOTAL([Per_Punitive_Base],[Per_K]))', "money",
                    "Punitive_Sum"),
+        PeriodCalc("Per_Rule_Status", "倍数规则核实状态", "Status of the multiplier rule",
+                   _per('IF([Per_K]=1,"",TSD_RULE_INFO("punitive_max",[Per_Start],"status"))'), "text", None,
+                   "仅适用倍数的期间", "periods with a multiplier only"),
         PeriodCalc("Per_Dates_OK", "期间日期有序且不重叠", "Dates in order, no overlap",
                    '=IFERROR(IF(AND([Per_Start]="",[Per_End]=""),TRUE,AND(ISNUMBER([Per_Start]),[Per_End]>=[Per_Start],'
                    'COUNTIFS(Per_Start,"<="&[Per_End],Per_End,">="&[Per_Start])=1))=TRUE,FALSE)', "bool",
@@ -631,6 +687,10 @@ CALC_SECTIONS: tuple[Section, ...] = (
         ItemCalcs("Remedial", (
             ("Rem_Share", "计入损失的金额", "Amount counted",
              '=IF([Rem_Cost]="","",REMEDIAL_SHARE([Rem_Cost],[Rem_Kind],[Rem_Life],[Rem_Attrib]))', "money", "E"),
+            ("Rem_Capped", "归属年数超过使用年限（按全额封顶）", "Years attributable exceed the life (capped)",
+             f'=IF([Rem_Cost]="","",IF(AND([Rem_Kind]="{REMEDIAL_KINDS[2]}",ISNUMBER([Rem_Attrib]),'
+             f'ISNUMBER([Rem_Life])),IF([Rem_Attrib]>[Rem_Life],"{SHOWN_YES}","{SHOWN_NO}"),"{SHOWN_NA}"))',
+             "text", "F"),
         )),
         Calc("Remedial_Total", "补救费用（民事，分摊后）", "Remedial costs, civil (apportioned)",
              '=IF(COUNT(Rem_Share)=0,"",SUM(Rem_Share))', "money", "上列合计", "sum of the above"),
@@ -644,8 +704,10 @@ CALC_SECTIONS: tuple[Section, ...] = (
         Calc("Expenses_Total", "合理开支合计", "Reasonable expenses", '=IF(COUNT(Expenses)=0,"",SUM(Expenses))',
              "money", "律师费、公证费、鉴定费等", "lawyer, notary, appraisal and other"),
         Calc("Measure_Statutory", "法定赔偿（建议金额）", "Statutory damages (proposed)",
-             '=IF(Statutory_Amount="","",Statutory_Amount)', "money", "输入值；由法院酌定",
-             "the input; the court decides"),
+             '=IF(Statutory_Amount="","",Statutory_Amount)', "money",
+             "输入值，由法院酌定；不乘惩罚倍数：法释〔2021〕4号第五条的基数为实际损失、违法所得或侵权获利，不含法定赔偿",
+             "the input, the court decides; never multiplied: the punitive base of 法释〔2021〕4号 Art. 5 is the "
+             "loss, the illegal gains or the infringer's gains, not statutory damages"),
         Calc("Econ_Base", "补偿性赔偿（基数合计）", "Compensatory amount (sum of bases)",
              '=IF(Measure_Index="","",CHOOSE(Measure_Index,Base_Total,Base_Total,Base_Total,'
              "Measure_Commercial_Value,Measure_Statutory))", "money",
@@ -666,24 +728,66 @@ CALC_SECTIONS: tuple[Section, ...] = (
              "money", "含倍数的赔偿额 + 补救费用；所选方法未算出时不适用",
              "amount with multipliers + remedial costs; n/a until the measure chosen is computed"),
         Calc("Total_Award", "判赔总额", "Total award",
-             '=IF(Econ_Loss="","",AWARD_TOTAL(Econ_Loss,N(Expenses_Total),Claim_Amount))', "money"),
+             '=IF(Econ_Loss="","",AWARD_TOTAL(Econ_Loss,N(Expenses_Total),Claim_Amount,'
+             + _ifyes("Claim_Includes_Expenses") + '))', "money"),
         Calc("Claim_Cap_Binds", "诉请金额构成限制", "The claim caps the award",
-             '=IF(Econ_Loss="","",AND(Claim_Amount<>"",Econ_Loss>N(Claim_Amount)))', "bool",
+             '=IF(Econ_Loss="","",AND(Claim_Amount<>"",IF(' + _ifyes("Claim_Includes_Expenses")
+             + ',Econ_Loss+N(Expenses_Total),Econ_Loss)>N(Claim_Amount)))', "bool",
              "不得超出诉讼请求", "no award beyond the claim"),
+        Calc("Claim_Cap_Basis", "诉请上限的适用方式", "How the claim caps the award",
+             '=IF(Claim_Amount="","不设上限 no cap",IF(' + _ifyes("Claim_Includes_Expenses")
+             + ',"经济损失与合理开支合计以诉请为限 loss and expenses together capped at the claim",'
+             '"经济损失以诉请为限，合理开支另加 loss capped at the claim, expenses added"))', "text",
+             "按“诉请含合理开支”", "as “the claim includes the expenses” says"),
+        Calc("Loss_Computable", "实际损失可依权利人数据计算", "The loss is computable from the holder's figures",
+             '=COUNTIF(Per_LP_Step,"<"&ROWS(List_LP_Step))>0', "bool",
+             "有期间按步骤 1、2 计算（权利人单位利润已知；步骤数为列表行数）",
+             "a period uses step 1 or 2 (the holder's unit profit known; the last step is the list's length)"),
+        Calc("Lost_Profit_Basis", "实际损失的计算依据", "What the lost profit rests on",
+             '=IF(COUNT(Per_LP_Step)=0,"",IF(MIN(Per_LP_Step)=MAX(Per_LP_Step),INDEX(List_LP_Step,MAX(Per_LP_Step)),'
+             '"各期不同 mixed: "&MIN(Per_LP_Step)&"–"&MAX(Per_LP_Step)))', "text",
+             "步骤 3 为由侵权人数据推定的损失", "step 3 presumes the loss from the infringer's figures"),
     )),
     Section("七、刑事", "7. Criminal", (
         Calc("Crim_Loss", "损失数额", "Loss amount",
              '=IF(Crim_Scenario="","",CRIMINAL_LOSS(Crim_Scenario,Measure_Lost_Profit,Measure_License_Fee,'
-             "Measure_Commercial_Value,Remedial_Full))", "money"),
-        Calc("Crim_Serious_Line", "情节严重数额标准", "Threshold, serious",
-             '=IF(Crim_Date="","",TSD_RULE("criminal_serious",Crim_Date))', "money"),
-        Calc("Crim_Especially_Line", "情节特别严重数额标准", "Threshold, especially serious",
-             '=IF(Crim_Date="","",TSD_RULE("criminal_especially_serious",Crim_Date))', "money"),
+             "Measure_Commercial_Value,Remedial_Full))", "money",
+             "许可使用费不含民事惩罚性赔偿的倍数", "the license fee carries no civil punitive multiple"),
+        Calc("Crim_Illegal_Gains", "违法所得数额", "Illegal gains",
+             '=IF(AND(Crim_Consideration="",Crim_Units=""),"",'
+             "ILLEGAL_GAINS(Crim_Consideration,Crim_Units,Crim_Unit_Profit))", "money"),
+        Calc("Crim_Amount_Basis", "数额标准的计算对象", "What the thresholds are measured on",
+             '=IF(Crim_Date="","",TSD_RULE("criminal_amount_basis",Crim_Date))', "text",
+             "loss：仅损失数额（法释〔2004〕19号）；否则损失数额或违法所得数额",
+             "loss: the loss only (法释〔2004〕19号); else the loss or the illegal gains"),
+        Calc("Crim_Amount", "定罪量刑数额", "Amount for the tier",
+             '=IF(AND(Crim_Loss="",Crim_Illegal_Gains=""),"",IF(Crim_Amount_Basis="loss",Crim_Loss,'
+             "MAX(Crim_Loss,Crim_Illegal_Gains)))", "money",
+             "损失数额与违法所得数额中达到标准者（取较大者）", "the loss or the illegal gains, whichever is larger"),
+        Calc("Crim_Tier_Conduct", "按行为时解释的档次", "Tier under the conduct date's interpretation",
+             '=IF(OR(Crim_Amount="",Crim_Date=""),"",CRIMINAL_TIER(Crim_Amount,Crim_Date,Crim_Repeat))', "text"),
         Calc("Crim_Tier", "量刑档次", "Sentencing tier",
-             '=IF(OR(Crim_Loss="",Crim_Date=""),"",CRIMINAL_TIER(Crim_Loss,Crim_Date,Crim_Repeat))', "text"),
+             '=IF(OR(Crim_Amount="",Crim_Date=""),"",IF(Crim_Decision_Date="",Crim_Tier_Conduct,'
+             "CRIMINAL_TIER_APPLIED(Crim_Amount,Crim_Date,Crim_Decision_Date,Crim_Repeat)))", "text",
+             "从旧兼从轻（高检发释字〔2001〕5号第三条）", "the lighter of the two interpretations (高检发释字〔2001〕5号 Art. 3)"),
+        Calc("Crim_Applied_Date", "所适用解释的日期", "Date of the interpretation applied",
+             '=IF(Crim_Date="","",IF(OR(Crim_Decision_Date="",Crim_Tier=Crim_Tier_Conduct),Crim_Date,'
+             "Crim_Decision_Date))", "date", "行为日；审判时解释更轻的，为审判日",
+             "the conduct date; the decision date where its interpretation is more lenient"),
+        Calc("Crim_Instrument", "所适用的司法解释", "Interpretation applied",
+             '=IF(Crim_Applied_Date="","",TSD_RULE_INFO("criminal_serious",Crim_Applied_Date))', "text"),
+        Calc("Crim_Serious_Line", "情节严重数额标准", "Threshold, serious",
+             '=IF(Crim_Applied_Date="","",TSD_RULE("criminal_serious",Crim_Applied_Date))', "money"),
+        Calc("Crim_Especially_Line", "情节特别严重数额标准", "Threshold, especially serious",
+             '=IF(Crim_Applied_Date="","",TSD_RULE("criminal_especially_serious",Crim_Applied_Date))', "money"),
+        Calc("Crim_Statute_Wording", "行为时刑法第二百一十九条的表述", "Art. 219's words at the conduct date",
+             '=IF(Crim_Date="","",TSD_RULE("criminal_statute_wording",Crim_Date))', "text",
+             "《刑法修正案（十一）》（2021-03-01）前：重大损失 / 特别严重后果；后：情节严重 / 情节特别严重",
+             "before Criminal Law Amendment XI (2021-03-01): heavy loss / especially serious consequences; after: "
+             "serious / especially serious circumstances"),
         Calc("Headline_Amount", "主要结论金额", "Headline amount",
-             f'=IF(Case_View="{CRIMINAL}",Crim_Loss,Total_Award)', "money",
-             "民事为判赔总额，刑事为损失数额", "civil: total award; criminal: loss amount"),
+             f'=IF(Case_View="{CRIMINAL}",Crim_Amount,Total_Award)', "money",
+             "民事为判赔总额，刑事为定罪量刑数额", "civil: total award; criminal: the amount for the tier"),
     )),
     Section("八、合理性", "8. Plausibility", (
         Calc("Component_Share", "归于秘密的利润占整体利润", "Share of the whole profit credited to the secret",
@@ -694,6 +798,19 @@ CALC_SECTIONS: tuple[Section, ...] = (
              f'IF(COMPONENT_PROFIT_OK(Measure_Infringer_Gain,Gain_Whole,Component_Max_Share),"{SHOWN_YES}","{SHOWN_NO}")))',
              "text", "无侵权获利或按全部利润时不适用", "n/a without gains, or when the whole profit is used"),
     )),
+    Section("九、所用法律参数的核实状态", "9. Status of the legal rules used", (
+        Group("Rule_Statuses", zh="各项法律参数的核实状态", en="Status of each rule used", fields=(
+            Calc("Rule_Status_Cap", "法定赔偿上限", "Statutory cap",
+                 '=IF(Conduct_End="","",TSD_RULE_INFO("statutory_cap",Conduct_End,"status"))', "text"),
+            Calc("Rule_Status_Order", "计算方法的顺序", "Order of the measures",
+                 '=IF(Conduct_End="","",TSD_RULE_INFO("measure_order",Conduct_End,"status"))', "text"),
+            Calc("Rule_Status_Crim", "刑事数额标准", "Criminal thresholds",
+                 '=IF(OR(Crim_Applied_Date="",Crim_Amount=""),"",'
+                 'TSD_RULE_INFO("criminal_serious",Crim_Applied_Date,"status"))', "text"),
+        )),
+    ), note_zh="来源表中橙色的行未经公开文本核实；倍数规则的状态见第三部分各期",
+        note_en="orange rows of the Sources sheet are not confirmed against a public text; the multiplier rule's "
+                "status is in part 3, by period"),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -748,11 +865,57 @@ CHECKS: tuple[Check, ...] = (
           "法定赔偿金额超过法定上限（或上限未知：请填侵权行为结束日）",
           "statutory damages above the cap (or the cap unknown: enter the conduct end date)"),
     Check("Check_Claim", "判赔不超诉请", "Award within the claim",
-          '=IF(OR(Claim_Amount="",Total_Award=""),TRUE,Total_Award-N(Expenses_Total)<=Claim_Amount)',
-          "判赔经济损失超过诉请", "the economic loss awarded exceeds the claim"),
+          '=IF(OR(Claim_Amount="",Total_Award=""),TRUE,IF(' + _ifyes("Claim_Includes_Expenses")
+          + ',Total_Award,Total_Award-N(Expenses_Total))<=Claim_Amount)',
+          "判赔超过诉请", "the award exceeds the claim"),
+    Check("Check_Measure_Order", "计算方法顺序合法", "Measures used in the order the law sets",
+          f'=IF(AND(Measure_Choice="{MEASURES[1]}",Measure_Order_Rule="ordered",Loss_Computable),'
+          f'{_ifyes("Loss_Hard_To_Compute")},TRUE)',
+          "{Measure_Order_Basis}：实际损失难以计算的，方按侵权人因侵权所获得的利益确定。实际损失可依权利人数据计算："
+          "请改选实际损失，或在输入表声明“实际损失难以计算”",
+          "{Measure_Order_Basis}: the infringer's gains only where the actual loss is hard to compute. The loss "
+          "is computable from the holder's figures: use it, or declare on Inputs that it is hard to compute"),
+    Check("Check_License_Base", "许可费倍数作基数的条件", "License fee multiple as the base: allowed",
+          '=IF(License_Base_Multiple="",TRUE,AND(NOT(AND(Loss_Computable,NOT('
+          + _ifyes("Loss_Hard_To_Compute") + '))),NOT(ISNUMBER(Measure_Infringer_Gain))))',
+          "法释〔2021〕4号第五条第二款：实际损失、侵权获利均难以计算时，方可参照许可使用费的倍数确定惩罚性赔偿基数",
+          "法释〔2021〕4号 Art. 5 para. 2: a multiple of the license fee is the punitive base only where the loss "
+          "and the gains are both hard to compute"),
+)
+
+#: Warnings: shown on the Checks sheet beside the checks, each TRUE/FALSE with a message, but not part
+#: of the master check: the figure stands, the reader should know.
+WARNINGS: tuple[Check, ...] = (
+    Check("Warn_Unverified", "所用法律参数均已核实", "Every legal rule used is verified",
+          '=AND(COUNTIF(Rule_Statuses,"未核实*")=0,COUNTIF(Per_Rule_Status,"未核实*")=0)',
+          "有数字依赖未经公开文本核实的法律参数（见计算表第九部分与来源表橙色行），引用前请核对原文",
+          "a figure depends on a legal rule not confirmed against a public text (Calculations part 9, orange "
+          "rows of Sources): check the official text before relying on it"),
+    Check("Warn_Lost_Profit_Presumed", "实际损失依权利人数据", "Lost profit rests on the holder's figures",
+          f'=IF(Measure_Choice<>"{MEASURES[0]}",TRUE,COUNTIF(Per_LP_Step,ROWS(List_LP_Step))=0)',
+          "有期间的实际损失由侵权人数据推定（步骤 3：侵权产品销量 × 侵权产品单位利润），实为侵权获利口径",
+          "in some period the lost profit is presumed from the infringer's figures (step 3: infringer's units × "
+          "its unit profit), which is the infringer's gains in substance"),
+    Check("Warn_Statutory", "法定赔偿的适用条件", "Statutory damages: loss and gains hard to determine",
+          f'=IF(Measure_Choice<>"{STATUTORY}",TRUE,AND(NOT(AND(Loss_Computable,NOT('
+          f'{_ifyes("Loss_Hard_To_Compute")}))),NOT(ISNUMBER(Measure_Infringer_Gain))))',
+          "选用法定赔偿，但实际损失或侵权获利已算出：法定赔偿以二者均难以确定为前提",
+          "statutory damages chosen though the loss or the gains are computed: statutory damages presume both "
+          "are hard to determine"),
+    Check("Warn_Remedial_Cap", "补救费用分摊未封顶", "Remedial apportionment not capped",
+          f'=COUNTIF(Rem_Capped,"{SHOWN_YES}")=0',
+          "有加强措施的归属年数超过使用年限，已按费用全额计入（REMEDIAL_SHARE 封顶）",
+          "an enhancement's attributable years exceed its useful life: counted at its full cost (REMEDIAL_SHARE caps)"),
+    Check("Warn_Crim_Gains", "违法所得已计入数额", "Illegal gains counted",
+          '=IF(OR(Crim_Amount_Basis<>"loss",Crim_Illegal_Gains=""),TRUE,N(Crim_Illegal_Gains)<=N(Crim_Loss))',
+          "违法所得高于损失，但行为时的司法解释（法释〔2004〕19号第七条）仅以损失数额计",
+          "the illegal gains exceed the loss, but the interpretation of the conduct date (法释〔2004〕19号 Art. 7) "
+          "counts the loss only"),
 )
 #: The master check: every check TRUE.
 MASTER = "Check_Master"
+#: How many warnings are raised (FALSE).
+WARNINGS_COUNT = "Warnings_Count"
 
 # --------------------------------------------------------------------------------------------
 # Summary
@@ -783,15 +946,20 @@ SUMMARY_SECTIONS: tuple[Section, ...] = (
     )),
     Section("三、选定方法与判赔", "3. Measure chosen and award", (
         Show("Measure_Choice", "选用方法", "Measure chosen", "text"),
+        Show("Measure_Order_Basis", "方法顺序的依据", "Order of the measures: basis", "text"),
+        Show("Lost_Profit_Basis", "实际损失的计算依据", "Lost profit rests on", "text"),
         Show("Econ_Base", "补偿性赔偿", "Compensatory amount", "money"),
         Show("Econ_Punitive_Extra", "惩罚性部分", "Punitive part", "money"),
         Show("Econ_Remedial", "补救费用", "Remedial costs", "money"),
         Show("Econ_Loss", "经济损失", "Economic loss", "money"),
-        Show("Claim_Amount", "诉请经济损失", "Economic loss claimed", "money"),
+        Show("Claim_Amount", "诉请数额", "Amount claimed", "money"),
+        Show("Claim_Cap_Basis", "诉请上限的适用方式", "How the claim caps", "text"),
         Show("Claim_Cap_Binds", "诉请构成限制", "Claim caps the award", "bool"),
         Show("Expenses_Total", "合理开支", "Reasonable expenses", "money"),
         Show("Total_Award", "判赔总额", "Total award", "money"),
-    )),
+    ), note_zh="惩罚倍数只乘实际损失、侵权获利或许可费倍数形成的基数，不乘商业价值与法定赔偿（法释〔2021〕4号第五条）",
+        note_en="the multiplier applies to a base of loss, gains or a license-fee multiple, never to commercial "
+                "value or statutory damages (法释〔2021〕4号 Art. 5)"),
     Section("四、约定赔偿（参考）", "4. Agreed damages (reference)", (
         Show("Agreed_Low", "约定下限", "Agreed, low", "money"),
         Show("Agreed_High", "约定上限", "Agreed, high", "money"),
@@ -807,18 +975,24 @@ SUMMARY_SECTIONS: tuple[Section, ...] = (
     ), across=True),
     Section("六、刑事", "6. Criminal", (
         Show("Crim_Loss", "损失数额", "Loss amount", "money"),
+        Show("Crim_Illegal_Gains", "违法所得数额", "Illegal gains", "money"),
+        Show("Crim_Amount", "定罪量刑数额", "Amount for the tier", "money"),
         Show("Crim_Serious_Line", "情节严重标准", "Threshold, serious", "money"),
         Show("Crim_Especially_Line", "情节特别严重标准", "Threshold, especially serious", "money"),
         Show("Crim_Tier", "量刑档次", "Sentencing tier", "text"),
-    )),
+        Show("Crim_Instrument", "所适用的司法解释", "Interpretation applied", "text"),
+        Show("Crim_Statute_Wording", "行为时法条表述", "Art. 219's words at the conduct", "text"),
+    ), note_zh="行为时的司法解释，审判时的解释对被告人更有利的从其规定；刑事损失不含民事倍数",
+        note_en="the interpretation of the conduct date, or a later one more lenient to the defendant; the "
+                "criminal loss carries no civil multiple"),
 )
 
 #: Headline outputs: the names a batch summary reads (all workbook-level names of formula cells).
 HEADLINE_OUTPUTS = ("Contrib_Rate", "Contrib_Applied", "Measure_Lost_Profit", "Measure_Infringer_Gain",
                     "Measure_License_Fee", "Value_Cost", "Value_Income", "Measure_Commercial_Value", "Measure_Statutory",
                     "Statutory_Cap", "Remedial_Total", "Expenses_Total", "Econ_Base", "Econ_Punitive",
-                    "Econ_Loss", "Total_Award", "Crim_Loss", "Crim_Tier", "Headline_Amount", MASTER,
-                    "Package_Version")
+                    "Econ_Loss", "Total_Award", "Crim_Loss", "Crim_Illegal_Gains", "Crim_Amount", "Crim_Tier",
+                    "Headline_Amount", MASTER, WARNINGS_COUNT, "Package_Version")
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,8 +70,9 @@ def json_schema() -> dict:
     props: dict = {
         "$schema": {"type": "string"},
         "$comment": {"type": "string", "description": "A note on the case (not an input)"},
-        VERSION_KEY: {"const": L.TEMPLATE_VERSION,
-                      "description": "Template version the case was written for"},
+        VERSION_KEY: {"type": "integer", "minimum": 1, "maximum": L.TEMPLATE_VERSION,
+                      "description": "Template version the case was written for (an older version's inputs "
+                                     "are all inputs of this one)"},
     }
     for f in L.inputs():
         props[f.name] = _nullable(_kind_schema(f.kind), f"{f.zh} {f.en} [{L.KINDS[f.kind].unit}]")
@@ -164,9 +165,9 @@ def _message(err) -> str:
                          f"{L.TEMPLATE_VERSION})" for k in extra)
     if err.validator == "maxItems":
         return f"{where}: at most {err.validator_value} rows fit the template (got {len(got)})"
-    if err.validator == "const":
-        return f"{where}: this case is for template version {got}; this is version {L.TEMPLATE_VERSION} " \
-               f"(use xl-tsd upgrade on its workbook, or update the case)"
+    if err.absolute_path and list(err.absolute_path)[-1] == VERSION_KEY:
+        return f"{where}: this case is for template version {shown}; this xl_tsd has version " \
+               f"{L.TEMPLATE_VERSION} (install the xl_tsd the case was written for, or update the case)"
     kind = _field_kind(err.absolute_path)
     if kind is not None and err.validator in ("anyOf", "type", "minimum", "maximum", "exclusiveMinimum",
                                               "enum", "format", "maxLength"):
