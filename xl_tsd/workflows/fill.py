@@ -69,11 +69,25 @@ def fill(case, out, *, template=None, overwrite: bool = False) -> FillReport:
         It is validated first: bad data raises :class:`CaseError` listing every
         problem, and nothing is written.
     out : path
-        The ``.xlsm`` to write, atomically. Never the template itself.
+        The ``.xlsm`` to write, atomically. Never the template itself. Its folder must exist.
     template : path, optional
-        The template workbook (default :func:`default_template`).
+        The template workbook (default :func:`default_template`); it passes the workbook
+        gate of :mod:`xl_tsd.calc.safety`.
     overwrite : bool
-        Replace ``out`` if it exists.
+        Replace ``out`` if it exists. Without it, an existing ``out`` is refused before
+        anything is computed, and the write itself creates ``out`` only if no file has its
+        name by then (an exclusive create): a file another run wrote meanwhile is kept.
+
+    Raises
+    ------
+    CaseError
+        Bad case data, every problem listed; or an output that is not an ``.xlsm``.
+    FileExistsError
+        ``out`` exists and ``overwrite`` is false.
+    xl_tsd.calc.InputRefused
+        The template is refused by the gate.
+    xl_tsd._atomic.OutputRefused
+        ``out``'s folder does not exist or cannot be written.
     """
     t0 = time.perf_counter()
     name, data, out, tpl = prepare(case, out, template, overwrite)
