@@ -370,6 +370,8 @@ def test_cli_calc_report_and_exit_codes(tmp_path):
     ws["A3"] = "=OFFSET(A1,0,0)"
     wb.save(src)
     result = CliRunner().invoke(main, ["calc", str(src), "-o", str(out)])
+    assert result.exit_code == 1 and "exists (pass --overwrite" in result.output  # nothing replaced unasked
+    result = CliRunner().invoke(main, ["calc", str(src), "-o", str(out), "--overwrite"])
     assert result.exit_code == 3  # written, but a formula could not be computed
     assert "Sheet!A3: function not available in the engine: OFFSET" in result.output
     assert openpyxl.load_workbook(out, data_only=True).active["A1"].value == pytest.approx(0.08)

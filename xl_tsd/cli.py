@@ -1,32 +1,126 @@
-"""The ``xl-tsd`` command. Each subcommand is a thin layer over a Python API."""
+"""The ``xl-tsd`` command. Each subcommand is a thin layer over a Python API.
+
+No command prints a Python traceback: a refusal is one line (what, where, what to
+do) and exit status 1; anything unexpected is one line and exit status 70, with
+the traceback only when the environment variable ``XL_TSD_DEBUG`` is set to 1.
+The exit statuses are :data:`EXIT` (and the README's table).
+"""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from ._version import __version__
 
+#: Exit statuses, the same for every command (README "Exit status").
+EXIT = {
+    "done": 0,
+    "refused": 1,       # nothing written: bad input, an existing output without --overwrite, an output that
+                        # cannot be written, a folder that does not exist
+    "problems": 2,      # written, with something to look at (listed): failed cases, values not carried, a
+                        # master check FALSE or error values in a filled workbook
+    "incomplete": 3,    # calc: written, but some formula cells could not be computed (listed)
+    "usage": 64,        # wrong options or arguments (click's message says which)
+    "internal": 70,     # a bug in xl_tsd: one line here, the traceback with XL_TSD_DEBUG=1
+    "interrupted": 130,  # Ctrl+C; outputs are written atomically, so nothing half-written is left
+}
+DEBUG_ENV = "XL_TSD_DEBUG"
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class _Failure(click.ClickException):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.exit_code = code
+
+
+def _refusal(exc: BaseException) -> str | None:
+    """The message of an exception that is a refusal (exit 1), or None for a bug."""
+    from .workflows.case_data import CaseError
+    if isinstance(exc, CaseError):
+        return str(exc)  # one line per problem, every problem listed
+    if isinstance(exc, OSError):
+        if exc.filename is not None and exc.strerror:
+            what = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
+            return _one_line(f"{what}: {exc.strerror}")
+        return _one_line(str(exc) or type(exc).__name__)
+    if isinstance(exc, ValueError):  # every refusal of the library is one (InputRefused, OutputRefused, ...)
+        return _one_line(str(exc) or type(exc).__name__)
+    return None
+
+
+class _Guarded(click.Group):
+    """The command group: usage errors exit 64; no exception reaches the terminal as a traceback."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT["usage"]
+            raise
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT["usage"]
+            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted; outputs are written atomically, so nothing half-written is left", err=True)
+            raise click.exceptions.Exit(EXIT["interrupted"]) from None
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+                raise
+            message = _refusal(exc)
+            if message is not None:
+                raise _Failure(message, EXIT["refused"]) from None
+            raise _Failure(f"internal error ({type(exc).__name__}: {_one_line(exc)}); this is a bug in xl_tsd: "
+                           f"please report it with the output of the same command run with {DEBUG_ENV}=1",
+                           EXIT["internal"]) from None
+
+
+def _folder_exists(path) -> None:
+    """The one rule for outputs: the folder an output goes into must exist."""
+    import pathlib
+    parent = pathlib.Path(path).parent
+    if not parent.is_dir():
+        raise click.ClickException(f"{path}: the folder {parent} does not exist (create it first, or choose "
+                                   f"another output)")
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xl-tsd")
 def main():
-    """xl_tsd: trade-secret damages under PRC law, in Python and Excel."""
+    """xl_tsd: trade-secret damages under PRC law, in Python and Excel.
+
+    Exit status of every command: 0 done; 1 refused, nothing written; 2 written, with
+    problems listed; 3 (calc) written, some cells not computed; 64 wrong usage; 70 a bug
+    (XL_TSD_DEBUG=1 shows its traceback); 130 interrupted.
+    """
 
 
 @main.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Also write the filled example workbook, computed, into this folder.")
+              help="Also write the filled example workbook, computed, into this folder (made if need be; "
+                   "its parent must exist).")
 def example(out_dir):
     """Run the worked example (vehicle chassis case) and print every figure with its basis."""
     from .workflows import worked_example
     click.echo(worked_example.format_lines(worked_example.run()))
     if out_dir is not None:
         from .template.example import write_example
+        _folder_exists(out_dir)  # OUT_DIR itself is made if need be, not its parents
         path, report = write_example(out_dir)
         click.echo(f"wrote {path} ({report.formula_cells} formula cells, {len(report.errors)} errors)")
         if report.errors:
-            raise SystemExit(1)
+            raise SystemExit(EXIT["problems"])
 
 
 @main.command()
@@ -35,6 +129,7 @@ def example(out_dir):
 def template(output):
     """Build the case template workbook from code (xlwings standalone workbook + the layout)."""
     from .template import build_template
+    _folder_exists(output)
     click.echo(f"wrote {build_template(output)}")
 
 
@@ -69,7 +164,7 @@ def generate(check, root):
         for rel in bad:
             click.echo(f"stale: {rel}")
         if bad:
-            raise SystemExit(1)
+            raise SystemExit(EXIT["refused"])
         click.echo("generated files are up to date")
         return
     for rel in generated.write(root) or ["(nothing to do: all up to date)"]:
@@ -77,7 +172,7 @@ def generate(check, root):
 
 
 @main.command()
-@click.argument("src", type=click.Path(dir_okay=False))
+@click.argument("src", type=click.Path(dir_okay=False, exists=True))
 @click.option("-o", "--output", "dst", required=True, type=click.Path(dir_okay=False),
               help="The computed workbook to write (same kind as SRC: .xlsx or .xlsm).")
 @click.option("--report", type=click.Path(dir_okay=False), help="Also write a JSON report here.")
@@ -85,32 +180,31 @@ def generate(check, root):
               help="Whether Excel recomputes every formula when it opens the file, or shows the values "
                    "written here. Default: recompute for .xlsm (it can carry the xlwings functions), "
                    "show the values for .xlsx (Excel cannot compute the catalogue there).")
-def calc(src, dst, report, recalc_on_open):
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT (and the report) if they exist.")
+def calc(src, dst, report, recalc_on_open, overwrite):
     """Compute every formula of SRC without Excel; write it with the values cached.
 
     Exit status: 0 done; 1 input refused (nothing written); 3 written, but some
     formula cells could not be computed (listed).
     """
     import json
-    from .calc import InputRefused, calculate
-    from .calc.cache import write_atomic
-    try:
-        rep = calculate(src, dst, recalc_on_open=recalc_on_open)
-    except InputRefused as exc:
-        raise click.ClickException(str(exc)) from None
+    from ._atomic import check_output, same_file, write_atomic
+    from .calc import calculate
+    if report:
+        for other in (src, dst):
+            if same_file(report, other):
+                raise click.ClickException(f"{report}: the report would overwrite {other}; choose another file")
+        check_output(report, overwrite=overwrite)
+    rep = calculate(src, dst, recalc_on_open=recalc_on_open, overwrite=overwrite)
     if report:
         text = json.dumps(rep.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
-        write_atomic(report, lambda f: f.write(text))
+        write_atomic(report, lambda f: f.write(text), overwrite=overwrite)
     click.echo(rep.summary(), err=not rep.complete)
     if not rep.complete:
-        raise SystemExit(3)
+        raise SystemExit(EXIT["incomplete"])
 
 
 # --- regeneration workflows (xl_tsd.workflows): case data in, finished workbooks out --------------
-
-def _case_error(exc):
-    raise click.ClickException(str(exc)) from None
-
 
 @main.command()
 @click.argument("case", type=click.Path(dir_okay=False, exists=True))
@@ -121,19 +215,20 @@ def _case_error(exc):
 def fill(case, out, template, overwrite):
     """Fill the template with CASE (.json/.yaml) and compute it.
 
-    Bad case data is refused with every problem listed and nothing written (exit 1).
+    Exit status: 0 done, master check TRUE; 1 refused (bad case data: every problem
+    listed; nothing written); 2 written, but the master check is FALSE or cells hold
+    error values (listed).
     """
-    from .workflows.case_data import CaseError
     from .workflows.fill import fill as fill_case
-    try:
-        rep = fill_case(case, out, template=template, overwrite=overwrite)
-    except (CaseError, FileExistsError) as exc:
-        _case_error(exc)
+    rep = fill_case(case, out, template=template, overwrite=overwrite)
     h = rep.headline
     click.echo(f"{rep.output}: total award {h.get('Total_Award')!r}, master check {h.get('Check_Master')!r}"
                f" ({rep.seconds:.2f} s)")
     for e in rep.errors:
         click.echo(f"  error value: {e}", err=True)
+    if rep.errors or ("Check_Master" in h and rep.master_check is not True):
+        click.echo("  written, with problems: see the Checks sheet", err=True)
+        raise SystemExit(EXIT["problems"])
 
 
 @main.command()
@@ -142,12 +237,14 @@ def fill(case, out, template, overwrite):
               help="The case file to write (.json or .yaml).")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
 def extract(book, out, overwrite):
-    """Read the inputs of BOOK (built from the template) back out as a case file."""
+    """Read the inputs of BOOK (built from the template) back out as a case file.
+
+    Exit status: 0 done; 1 refused (nothing written).
+    """
+    from ._atomic import check_output
     from .workflows.fill import extract as extract_case, write_case
-    try:
-        write_case(extract_case(book), out, overwrite=overwrite)
-    except (FileExistsError, ValueError, KeyError) as exc:
-        _case_error(exc)
+    check_output(out, overwrite=overwrite)
+    write_case(extract_case(book), out, overwrite=overwrite)
     click.echo(f"{out}: inputs of {book}")
 
 
@@ -161,20 +258,34 @@ def extract(book, out, overwrite):
 def batch(cases_dir, out_dir, template, workers, overwrite):
     """Fill and compute every case file of CASES_DIR, in parallel, with a summary.
 
-    Exit status: 0 every case done with its master check TRUE; 2 some failed (see the summary).
+    OUTPUT is made if it does not exist (its parent must). Without --overwrite, a batch
+    whose workbooks or summary exist is refused before anything is computed.
+
+    Exit status: 0 every case done with its master check TRUE; 1 refused (nothing
+    computed); 2 some failed (see the summary).
     """
-    from .workflows.batch import batch as run_batch, case_files
-    n = len(case_files(cases_dir))
+    from .workflows.batch import _plan, batch as run_batch
+    files, _, _, _ = _plan(cases_dir, out_dir, overwrite, template)  # refusals before the progress bar
+    n = len(files)
     with click.progressbar(length=n, label=f"{n} cases", file=sys.stderr) as bar:
         res = run_batch(cases_dir, out_dir, template=template, workers=workers, overwrite=overwrite,
                         progress=lambda r: bar.update(1))
+    for r in res.results:
+        if r.note:
+            click.echo(f"note {_shown(r.case)}: {_shown(r.note)}", err=True)
     for r in res.failed:
-        click.echo(f"FAILED {r.case}: {r.error}", err=True)
+        click.echo(f"FAILED {_shown(r.case)}: {_shown(r.error)}", err=True)
     click.echo(f"{len(res.results) - len(res.failed)} of {len(res.results)} cases done in {res.seconds:.1f} s "
                f"({len(res.results) / max(res.seconds, 1e-9):.1f} cases/s); summary: {res.summary_csv}, "
                f"{res.summary_xlsx}")
     if res.failed:
-        raise SystemExit(2)
+        raise SystemExit(EXIT["problems"])
+
+
+def _shown(text: str) -> str:
+    """A file name or message on one line: control characters as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for c in text)
 
 
 @main.command(name="export-values")
@@ -182,12 +293,12 @@ def batch(cases_dir, out_dir, template, workers, overwrite):
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
 def export_values_cmd(book, out, overwrite):
-    """A values-only .xlsx copy of BOOK (no macros, no formulas) with a "Calculation trace" sheet."""
+    """A values-only .xlsx copy of BOOK (no macros, no formulas) with a "Calculation trace" sheet.
+
+    Exit status: 0 done; 1 refused (nothing written).
+    """
     from .workflows.export_values import export_values
-    try:
-        rep = export_values(book, out, overwrite=overwrite)
-    except (ValueError, FileExistsError) as exc:
-        _case_error(exc)
+    rep = export_values(book, out, overwrite=overwrite)
     click.echo(f"{rep.output}: {rep.formulas} formulas replaced by their values"
                + (" (computed first)" if rep.computed else ""))
 
@@ -204,7 +315,7 @@ def schema(out):
         click.echo(text, nl=False)
         return
     from ._atomic import atomic_path
-    with atomic_path(out) as tmp:
+    with atomic_path(out) as tmp:  # refused if its folder does not exist
         tmp.write_text(text, encoding="utf-8")
 
 
@@ -222,13 +333,10 @@ def upgrade_cmd(old, new, template, overwrite):
     of OLD is not in NEW (listed in the report); 1 refused, nothing written.
     """
     from .workflows.upgrade import upgrade
-    try:
-        rep = upgrade(old, new, template=template, overwrite=overwrite)
-    except (ValueError, FileExistsError) as exc:
-        raise click.ClickException(str(exc)) from None
+    rep = upgrade(old, new, template=template, overwrite=overwrite)
     click.echo(rep.summary())
     if not rep.everything_carried:
-        raise SystemExit(2)
+        raise SystemExit(EXIT["problems"])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -114,14 +114,13 @@ def _read_source(src) -> tuple[bytes, str | None, str]:
         return buf.getvalue(), None, "workbook"
     if isinstance(src, (bytes, bytearray)):
         return bytes(src), None, "workbook"
+    from .safety import read_bytes
     path = os.fspath(src)
-    if not os.path.isfile(path):
-        raise InputRefused(f"{path}: no such file")
-    with open(path, "rb") as f:
-        return f.read(), path, path
+    return read_bytes(path), path, path
 
 
-def _check_output(dst: str, src_path: str | None, kind: str) -> str:
+def _check_output(dst: str, src_path: str | None, kind: str, overwrite: bool = True) -> str:
+    from .._atomic import check_output
     dst = os.fspath(dst)
     if src_path is not None and os.path.exists(dst) and os.path.samefile(dst, src_path):
         raise InputRefused(f"{dst}: the output would overwrite the input; choose another file")
@@ -129,9 +128,7 @@ def _check_output(dst: str, src_path: str | None, kind: str) -> str:
     if ext != kind:
         raise InputRefused(f"{dst}: the workbook is a {kind} file (its content type); give the output "
                            f"the {kind} extension, or Excel will refuse to open it")
-    d = os.path.dirname(os.path.abspath(dst))
-    if not os.path.isdir(d):
-        raise InputRefused(f"{dst}: the folder {d} does not exist")
+    check_output(dst, overwrite=overwrite)
     return dst
 
 
@@ -150,7 +147,7 @@ def report_of(ev, source: str | None = None) -> CalcReport:
     return report
 
 
-def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcReport:
+def calculate(src, dst=None, *, recalc_on_open: bool | None = None, overwrite: bool = True) -> CalcReport:
     """Compute every formula of a workbook and save it with the values cached.
 
     Parameters
@@ -170,6 +167,10 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcRepor
         the only kind that can carry the xlwings functions, and False for an
         .xlsx, where Excel cannot compute the catalogue and a recalculation
         would turn its numbers into #NAME?.
+    overwrite : bool
+        True (the default): replace ``dst`` if it exists. False: refuse
+        (``FileExistsError``) if a file has that name, when the work starts or
+        when the result is written (an exclusive create).
 
     Returns
     -------
@@ -181,14 +182,17 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcRepor
         The input is not a workbook, is encrypted, is a zip bomb, carries an
         XML document type declaration, cannot be read, or the output path is
         the input or has the wrong extension. Nothing is written.
+    xl_tsd._atomic.OutputRefused
+        The output's folder does not exist or cannot be written.
     """
+    from .._atomic import write_atomic
     from . import cache, engine, safety
 
     t0 = time.perf_counter()
     data, src_path, name = _read_source(src)
     zf, kind = safety.open_package(data, name)
     if dst is not None:
-        dst = _check_output(dst, src_path, kind)
+        dst = _check_output(dst, src_path, kind, overwrite)
     try:
         book = engine.read_book(data)
         parts = cache.sheet_parts(zf)
@@ -204,7 +208,8 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcRepor
     if dst is not None:
         if recalc_on_open is None:
             recalc_on_open = kind in (".xlsm", ".xltm")
-        cache.write_atomic(dst, lambda f: cache.write_package(zf, ev.values, f, recalc_on_open, parts))
+        write_atomic(dst, lambda f: cache.write_package(zf, ev.values, f, recalc_on_open, parts),
+                     overwrite=overwrite)
         report.output = dst
     report.seconds = time.perf_counter() - t0
     return report

@@ -104,6 +104,7 @@ def write(root: pathlib.Path = ROOT) -> list[str]:
     """Rewrite every stale generated file (atomically); returns the paths written."""
     changed = _stale(root)
     for rel, data in changed.items():
+        (pathlib.Path(root) / rel).parent.mkdir(parents=True, exist_ok=True)  # the repository's own layout
         with atomic_path(pathlib.Path(root) / rel) as tmp:
             tmp.write_bytes(data)
     return list(changed)

@@ -1,26 +1,54 @@
-"""Batch: every case file of a folder to a finished workbook, in parallel, with a summary."""
+"""Batch: every case file of a folder to a finished workbook, in parallel, with a summary.
+
+Nothing is lost:
+
+- every case gets its own output name (:func:`output_names`): the case file's
+  name made safe for Windows, macOS and Linux alike (no ``<>:"/\\|?*`` or control
+  characters, no reserved names such as CON or NUL, no trailing dot or space,
+  at most :data:`MAX_STEM` characters), and made unique, ignoring case, where
+  two cases would share one (``a.json`` and ``a.yaml`` give ``a_json.xlsm`` and
+  ``a_yaml.xlsm``). A name that had to change is noted in the summary;
+- without ``overwrite``, a batch whose outputs or summary exist is refused
+  before any case is computed, and each workbook is then created exclusively
+  (:func:`xl_tsd._atomic.atomic_path`), so a file that appears meanwhile is
+  never replaced: its case is reported as failed;
+- the summary is never rewritten without ``overwrite``.
+"""
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import pathlib
+import re
 import time
 import traceback
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import openpyxl
 from openpyxl.styles import Font, PatternFill
 
-from .._atomic import atomic_path
+from .._atomic import OutputRefused, atomic_path, exists_message, remove_stale_parts
 from ..template import layout as L
 from .case_data import CaseError
 
-__all__ = ["batch", "BatchResult", "case_files", "SUMMARY_CSV", "SUMMARY_XLSX"]
+__all__ = ["batch", "BatchResult", "BatchRefused", "case_files", "output_names", "SUMMARY_CSV", "SUMMARY_XLSX",
+           "MAX_STEM"]
 
 SUMMARY_CSV = "summary.csv"
 SUMMARY_XLSX = "summary.xlsx"
 CASE_SUFFIXES = (".json", ".yaml", ".yml")
+#: Longest output name (without ``.xlsm``): Excel refuses paths above 218 characters.
+MAX_STEM = 80
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in "123456789¹²³"),
+             *(f"LPT{i}" for i in "123456789¹²³")}
+
+
+class BatchRefused(OutputRefused):
+    """A batch refused before any case was computed; the message says why and what to do."""
 
 
 @dataclass
@@ -31,6 +59,7 @@ class CaseResult:
     error: str = ""
     headline: dict = field(default_factory=dict)
     seconds: float = 0.0
+    note: str = ""  # e.g. why the output name differs from the case file's
 
 
 @dataclass
@@ -53,7 +82,61 @@ def case_files(folder) -> list[pathlib.Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in CASE_SUFFIXES)
 
 
-def _one(path: str, out_dir: str, template: str | None, overwrite: bool) -> CaseResult:
+def _safe_stem(stem: str) -> tuple[str, str]:
+    """A file name stem every system accepts, and what was changed (empty: nothing)."""
+    why = []
+    s = unicodedata.normalize("NFC", stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+    t = _UNSAFE.sub("_", s)
+    if t != s:
+        why.append("characters a file name cannot hold replaced by _")
+    t2 = t.rstrip(" .").lstrip(" ")
+    if t2.startswith("."):
+        t2 = "_" + t2[1:]  # not a hidden file
+    if t2 != t:
+        why.append("leading dot or space, trailing dot or space removed")
+    t = t2 or "case"
+    if t.split(".")[0].rstrip(" ").upper() in _RESERVED:
+        t = "_" + t
+        why.append("a name Windows reserves")
+    if len(t) > MAX_STEM:
+        digest = hashlib.sha1(stem.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        t = t[: MAX_STEM - 9].rstrip(" .") + "~" + digest
+        why.append(f"shortened to {MAX_STEM} characters")
+    return t, "; ".join(why)
+
+
+def output_names(files) -> dict[pathlib.Path, tuple[str, str]]:
+    """Each case file -> (its output file name, a note when that is not simply its stem + .xlsm).
+
+    Names are safe on every system and unique ignoring case (two files ``a.json`` and
+    ``a.yaml`` give ``a_json.xlsm`` and ``a_yaml.xlsm``); never ``summary``.
+    """
+    files = list(files)
+    safe = {f: _safe_stem(f.stem) for f in files}
+    taken: dict[str, list] = {}
+    for f in files:
+        taken.setdefault(safe[f][0].casefold(), []).append(f)
+    used = {pathlib.Path(SUMMARY_CSV).stem.casefold()}
+    out: dict = {}
+    for f in files:
+        stem, why = safe[f]
+        notes = [why] if why else []
+        if len(taken[stem.casefold()]) > 1:
+            stem, _ = _safe_stem(f"{stem}_{f.suffix.lstrip('.')}")
+            notes.append("another case file has the same name")
+        base, n = stem, 2
+        while stem.casefold() in used:
+            stem = f"{base}-{n}"
+            n += 1
+        if stem != base and not notes:
+            notes.append("another output has the same name")
+        used.add(stem.casefold())
+        name = stem + ".xlsm"
+        out[f] = (name, f"output named {name}: " + "; ".join(notes) if notes else "")
+    return out
+
+
+def _one(path: str, out_path: str, template: str | None, overwrite: bool) -> CaseResult:
     """Fill one case (runs in a worker process); never raises.
 
     :func:`~.fast_fill.fill_fast`: the worker compiles the template once and fills case after case.
@@ -64,7 +147,7 @@ def _one(path: str, out_dir: str, template: str | None, overwrite: bool) -> Case
     p = pathlib.Path(path)
     res = CaseResult(p.name)
     try:
-        rep = fill_fast(p, pathlib.Path(out_dir) / (p.stem + ".xlsm"), template=template, overwrite=overwrite)
+        rep = fill_fast(p, pathlib.Path(out_path), template=template, overwrite=overwrite)
         res.output, res.headline = str(rep.output), rep.headline
         res.ok = rep.master_check is True and not rep.errors
         if not res.ok:
@@ -91,6 +174,35 @@ def _worker_start(template: str) -> None:
     gc.freeze()  # the compiled model lives as long as the worker: the collector need not scan it again
 
 
+def _plan(cases_dir, out_dir, overwrite: bool, template=None):
+    """The checks made before any case is computed: the case files, the template (through the
+    workbook gate), the output folder, every output's name; without ``overwrite``, none of them
+    may exist. Returns (case files, output folder, output names, template path)."""
+    from .fill import checked_template, default_template
+
+    files = case_files(cases_dir)
+    if not files:
+        raise BatchRefused(f"{cases_dir}: no case files (.json, .yaml, .yml) in this folder")
+    out = pathlib.Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise BatchRefused(f"{out} is a file, not a folder: give a folder for the workbooks and the summary")
+    parent = out.parent if str(out.parent) else pathlib.Path(".")
+    if not out.exists() and not parent.is_dir():
+        raise BatchRefused(f"{out}: the folder {parent} does not exist (create it first, or choose another "
+                           f"output folder)")
+    names = output_names(files)
+    if not overwrite and out.is_dir():
+        there = {p.name.casefold() for p in out.iterdir()}
+        clash = [n for n in [*(v[0] for v in names.values()), SUMMARY_CSV, SUMMARY_XLSX] if n.casefold() in there]
+        if clash:
+            shown = ", ".join(clash[:5]) + (f" and {len(clash) - 5} more" if len(clash) > 5 else "")
+            raise BatchRefused(f"{out}: {len(clash)} output(s) exist ({shown}); nothing was computed: pass "
+                               f"--overwrite to replace them, or choose another output folder")
+    tpl = str(template) if template else str(default_template())  # built once here, not in every worker
+    checked_template(tpl)  # a template the gate refuses stops the batch, not each case
+    return files, out, names, tpl
+
+
 def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, overwrite: bool = False,
           progress=None) -> BatchResult:
     """Fill and compute every case file of ``cases_dir`` into ``out_dir``.
@@ -99,53 +211,103 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
     cores). A case that fails is reported in the summary and does not stop
     the others. The summary (``summary.csv`` and ``summary.xlsx`` in
     ``out_dir``) lists each case's headline outputs (:data:`layout.HEADLINE_OUTPUTS`),
-    its status and its error.
+    its status, its error and, where its output name had to differ from the case
+    file's, why (:func:`output_names`).
+
+    ``out_dir`` is created if it does not exist (its parent must). Without
+    ``overwrite``, the batch is refused (:class:`BatchRefused`) before any case is
+    computed when an output or the summary exists.
 
     ``progress``, if given, is called with each :class:`CaseResult` as it completes.
     """
     t0 = time.perf_counter()
-    files = case_files(cases_dir)
-    out = pathlib.Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(files) or 1))
-    tpl = str(template) if template else None
-    if tpl is None:
-        from .fill import default_template
-        tpl = str(default_template())  # build once here, not in every worker
+    files, out, names, tpl = _plan(cases_dir, out_dir, overwrite, template)
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise BatchRefused(f"cannot make the folder {out}: {exc.strerror or exc}") from None
+    remove_stale_parts(out)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    jobs = [(str(f), str(out / names[f][0]), tpl, overwrite) for f in files]
     results: list[CaseResult] = []
     if workers == 1:
-        for f in files:
-            results.append(_one(str(f), str(out), tpl, overwrite))
+        for job in jobs:
+            results.append(_one(*job))
             if progress:
                 progress(results[-1])
     else:
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(tpl,)) as pool:
-            futures = [pool.submit(_one, str(f), str(out), tpl, overwrite) for f in files]
+            futures = [pool.submit(_one, *job) for job in jobs]
             for fut in as_completed(futures):
                 results.append(fut.result())
                 if progress:
                     progress(results[-1])
     order = {f.name: i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r.case])
-    csv_path, xlsx_path = _write_summary(results, out)
+    for f, r in zip(files, results):
+        r.note = names[f][1]
+    csv_path, xlsx_path = _write_summary(results, out, overwrite)
     return BatchResult(results, csv_path, xlsx_path, time.perf_counter() - t0)
 
 
-_COLUMNS = ("case", "status", "error", *L.HEADLINE_OUTPUTS, "output", "seconds")
+_COLUMNS = ("case", "status", "error", *L.HEADLINE_OUTPUTS, "output", "seconds", "note")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take for a formula
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(v):
+    """A text cell of the summary: characters a workbook or UTF-8 cannot hold (from a file name)
+    shown as U+FFFD."""
+    return _NOT_XML.sub("\ufffd", v) if isinstance(v, str) else v
 
 
 def _row(r: CaseResult) -> list:
-    return [r.case, "ok" if r.ok else "FAILED", r.error, *(r.headline.get(n) for n in L.HEADLINE_OUTPUTS),
-            r.output, round(r.seconds, 3)]
+    return [_text(v) for v in (r.case, "ok" if r.ok else "FAILED", r.error,
+                               *(r.headline.get(n) for n in L.HEADLINE_OUTPUTS), r.output, round(r.seconds, 3),
+                               r.note)]
 
 
-def _write_summary(results: list[CaseResult], out: pathlib.Path):
-    csv_path, xlsx_path = out / SUMMARY_CSV, out / SUMMARY_XLSX
-    with atomic_path(csv_path) as tmp:
+def _csv_cell(v):
+    """A CSV cell: text that a spreadsheet would take for a formula gets a leading apostrophe (the
+    usual neutralisation: Excel shows the text, and the apostrophe says it was made text)."""
+    if v is None:
+        return ""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
+def _free_name(out: pathlib.Path, name: str, overwrite: bool) -> pathlib.Path:
+    """``out / name``, or with ``overwrite`` false and that file there, ``stem-2`` etc.: an existing
+    summary is never replaced unasked (it appeared after the batch started)."""
+    path = out / name
+    n = 2
+    while not overwrite and (path.exists() or path.is_symlink()):
+        path = out / f"{pathlib.Path(name).stem}-{n}{pathlib.Path(name).suffix}"
+        n += 1
+    return path
+
+
+def _write_exclusive(out: pathlib.Path, name: str, overwrite: bool, write) -> pathlib.Path:
+    for _ in range(100):
+        path = _free_name(out, name, overwrite)
+        try:
+            with atomic_path(path, overwrite=overwrite) as tmp:
+                write(tmp)
+            return path
+        except FileExistsError:  # made by someone else between the look and the write: take another name
+            continue
+    raise FileExistsError(exists_message(out / name))
+
+
+def _write_summary(results: list[CaseResult], out: pathlib.Path, overwrite: bool = True):
+    def write_csv(tmp):
         with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel reads UTF-8 CSV right
             w = csv.writer(fh)
             w.writerow(_COLUMNS)
-            w.writerows(["" if v is None else v for v in _row(r)] for r in results)
+            w.writerows([_csv_cell(v) for v in _row(r)] for r in results)
+
+    csv_path = _write_exclusive(out, SUMMARY_CSV, overwrite, write_csv)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Summary"
@@ -167,6 +329,5 @@ def _write_summary(results: list[CaseResult], out: pathlib.Path):
     ws.freeze_panes = "B2"
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["C"].width = 60
-    with atomic_path(xlsx_path) as tmp:
-        wb.save(tmp)
+    xlsx_path = _write_exclusive(out, SUMMARY_XLSX, overwrite, wb.save)
     return csv_path, xlsx_path

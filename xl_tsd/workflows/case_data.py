@@ -15,21 +15,55 @@ list of rows. Dates are ISO text (``YYYY-MM-DD``; YAML dates work too);
 an input left out or ``null`` stays blank. The JSON Schema
 (:func:`json_schema`, published as ``schema/case.schema.json``) is generated
 from the template layout, so it cannot drift from the workbook.
+
+What is refused, every problem listed by field path, before anything is
+written (:data:`LIMITS`):
+
+- a file above ``LIMITS["file_bytes"]``; a YAML file whose aliases expand
+  past ``LIMITS["yaml_nodes"]`` values (an alias bomb); a key given twice in
+  one object, in JSON or YAML (the last one would silently win);
+- a number that is not finite (JSON ``NaN``/``Infinity``, a number too large
+  for a float such as ``1e400``, YAML ``.nan``/``.inf``) or above
+  ``LIMITS["number"]`` in magnitude (Excel keeps 15 significant digits);
+- a date outside 1990-01-01 .. 2100-12-31 (the template's date validation);
+- text holding a character a workbook cannot hold (control characters other
+  than tab, line feed and carriage return; U+FFFE, U+FFFF; lone surrogates).
+  Such text is refused, not silently changed: the user decides what it
+  should say.
+
+A UTF-8 byte-order mark at the start of the file is accepted.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
+import math
+import os
 import pathlib
+import re
 
 from ..template import layout as L
 
 __all__ = ["CaseError", "json_schema", "load_case", "validate_case", "case_to_inputs", "inputs_to_case",
-           "SCHEMA_PATH", "VERSION_KEY"]
+           "SCHEMA_PATH", "VERSION_KEY", "LIMITS"]
 
 VERSION_KEY = "template_version"
 SCHEMA_PATH = pathlib.Path("schema") / "case.schema.json"
 SCHEMA_ID = "https://xl-tsd.invalid/schema/case.schema.json"
+
+#: Limits on a case file (a full case is a few kilobytes and about 600 values).
+LIMITS = {
+    "file_bytes": 4 * 2**20,   # the file
+    "yaml_nodes": 2**17,       # values of a YAML file once its aliases are expanded (131,072)
+    "number": 1e15,            # magnitude of any number: Excel keeps 15 significant digits
+}
+#: The dates a case may hold: the template's date validation.
+FIRST_DATE, LAST_DATE = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
+_MAX_SHOWN = f"{LIMITS['number']:.0e}".replace("e+", "e")  # 1e15
+_DATE_PATTERN = r"^(199[0-9]|20[0-9][0-9]|2100)-"
+# what an XML 1.0 document (a workbook part) cannot hold; tab, LF and CR it can
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class CaseError(ValueError):
@@ -47,7 +81,7 @@ def _kind_schema(kind: str) -> dict:
     if vtype == "list":
         return {"enum": list(L.CHOICES[f1][2])}
     if vtype == "date":
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "format": "date", "pattern": _DATE_PATTERN}
     if vtype == "textLength":
         return {"type": "string", "maxLength": int(f1)}
     out: dict = {"type": "integer" if vtype == "whole" else "number"}
@@ -58,6 +92,7 @@ def _kind_schema(kind: str) -> dict:
         out["minimum"] = lo
     elif op == "greaterThan":
         out["exclusiveMinimum"] = lo
+    out.setdefault("maximum", LIMITS["number"])
     return out
 
 
@@ -98,13 +133,109 @@ def _plain(value):
     """YAML dates and datetimes as ISO text, so a case reads the same from JSON and YAML."""
     if isinstance(value, _dt.datetime):
         return value.date().isoformat() if value.time() == _dt.time(0) else value.isoformat()
-    if isinstance(value, _dt.date):
+    if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
+    if isinstance(value, _dt.timedelta):
+        return str(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+class _Duplicate(Exception):
+    def __init__(self, key, where: str = ""):
+        super().__init__(key)
+        self.key, self.where = key, where
+
+
+def _no_duplicates(pairs):
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise _Duplicate(k)
+        out[k] = v
+    return out
+
+
+def _yaml_loader():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """PyYAML's safe loader that refuses duplicate keys and keeps an impossible date as text
+        (so it is reported with its field path)."""
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                seen = set()
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                        continue
+                    key = self.construct_object(key_node)
+                    try:
+                        if key in seen:
+                            raise _Duplicate(key, f" (line {key_node.start_mark.line + 1})")
+                        seen.add(key)
+                    except TypeError:
+                        continue
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_yaml_timestamp(self, node):
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:
+                return node.value
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+    return Loader
+
+
+def _yaml_size(node, limit: int) -> int:
+    """How many values ``node`` holds once every alias is expanded, counted without expanding
+    (each shared node once, times its uses); a recursive alias is refused."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    busy: set[int] = set()
+
+    def size(n) -> int:
+        k = id(n)
+        if k in sizes:
+            return sizes[k]
+        if k in busy:
+            raise ValueError("a recursive alias (a value that contains itself)")
+        busy.add(k)
+        total = 1
+        if isinstance(n, yaml.SequenceNode):
+            for c in n.value:
+                total += size(c)
+        elif isinstance(n, yaml.MappingNode):
+            for kn, vn in n.value:
+                total += size(kn) + size(vn)
+        busy.discard(k)
+        sizes[k] = total = min(total, limit + 1)
+        return total
+
+    return size(node)
+
+
+def _load_yaml(text: str, source: str):
+    loader = _yaml_loader()(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            n = _yaml_size(node, LIMITS["yaml_nodes"])
+        except ValueError as exc:
+            raise CaseError(source, [f"refused: {exc}"]) from None
+        if n > LIMITS["yaml_nodes"]:
+            raise CaseError(source, [f"refused: its aliases (*name) expand to more than {LIMITS['yaml_nodes']:,} "
+                                     f"values (limit); a case holds about 600 (write the values out)"])
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def load_case(path) -> dict:
@@ -113,31 +244,77 @@ def load_case(path) -> dict:
     Raises :class:`CaseError` listing every problem; nothing is written.
     """
     path = pathlib.Path(path)
+    source = str(path)
+    kind = path.suffix.lower()
+    if kind not in (".json", ".yaml", ".yml"):
+        raise CaseError(source, ["a case file must end in .json, .yaml or .yml"])
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError(str(path), [f"cannot read the file: {exc}"]) from None
+        size = os.stat(path).st_size
+        if not path.is_file():
+            raise CaseError(source, ["not a file"])
+        if size > LIMITS["file_bytes"]:
+            raise CaseError(source, [f"refused: {size:,} bytes is above the {LIMITS['file_bytes']:,}-byte limit "
+                                     f"of a case file (a case is a few kilobytes)"])
+        with open(path, "rb") as fh:
+            raw = fh.read(LIMITS["file_bytes"] + 1)
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows Notepad writes one) is not content
+    except UnicodeDecodeError as exc:
+        raise CaseError(source, [f"cannot read the file: not UTF-8 text (byte {exc.start})"]) from None
+    except OSError as exc:
+        raise CaseError(source, [f"cannot read the file: {exc.strerror or exc}"]) from None
     try:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-            data = yaml.safe_load(text)
-        elif path.suffix.lower() == ".json":
-            data = json.loads(text)
+        if kind == ".json":
+            data = json.loads(text, object_pairs_hook=_no_duplicates)
         else:
-            raise CaseError(str(path), ["a case file must end in .json, .yaml or .yml"])
+            data = _load_yaml(text, source)
     except CaseError:
         raise
+    except _Duplicate as exc:
+        raise CaseError(source, [f"the key {_show(exc.key)} appears twice in one object{exc.where}; "
+                                 f"the file is ambiguous: keep one"]) from None
     except Exception as exc:  # a syntax error in the file: say where
-        raise CaseError(str(path), [f"not valid {path.suffix[1:].upper()}: {exc}"]) from None
+        why = " ".join(str(exc).split())
+        if "integer string conversion" in why:  # Python's own guard against huge integers
+            why = "a number of more than 4300 digits"
+        raise CaseError(source, [f"not valid {kind[1:].upper()}: {_clip(why, 300)}"]) from None
     case = _plain(data)
-    validate_case(case, str(path))
+    validate_case(case, source)
     return case
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _escape(text: str) -> str:
+    """Text for a one-line message: control and invisible characters as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for c in text)
+
+
+def _show(got) -> str:
+    """A value as a message shows it: JSON-like, one line, at most 60 characters."""
+    if got is None:
+        return "null"
+    if isinstance(got, float) and not math.isfinite(got):
+        return "NaN" if got != got else ("Infinity" if got > 0 else "-Infinity")
+    if isinstance(got, int) and not isinstance(got, bool) and abs(got) >= 10**20:
+        return f"a number of {len(str(abs(got)))} digits"
+    if isinstance(got, list):
+        return f"a list of {len(got)}"
+    if isinstance(got, dict):
+        return "an object"
+    try:
+        text = json.dumps(got, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = f"a {type(got).__name__}"
+    return _escape(_clip(text))
 
 
 def _path(parts) -> str:
     out = ""
     for p in parts:
-        out += f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        out += f"[{p + 1}]" if isinstance(p, int) else (f".{_escape(str(p))}" if out else _escape(str(p)))
     return out or "(the case)"
 
 
@@ -154,44 +331,92 @@ def _field_kind(parts) -> str | None:
     return None
 
 
-def _message(err) -> str:
+def _messages(err) -> list[tuple[str, str]]:
+    """(field path, message) for one schema error."""
     where = _path(err.absolute_path)
     got = err.instance
-    shown = "null" if got is None else json.dumps(got, ensure_ascii=False) if not isinstance(got, (dict, list)) \
-        else f"a list of {len(got)}" if isinstance(got, list) else "an object"
+    shown = _show(got)
     if err.validator == "additionalProperties":
-        extra = sorted(set(got) - set(err.schema.get("properties", {})))
-        return "; ".join(f"{_path([*err.absolute_path, k])}: unknown field (not an input of template version "
-                         f"{L.TEMPLATE_VERSION})" for k in extra)
+        extra = sorted(set(got) - set(err.schema.get("properties", {})), key=str)
+        return [(p, f"{p}: unknown field (not an input of template version {L.TEMPLATE_VERSION})")
+                for p in (_path([*err.absolute_path, k]) for k in extra)]
     if err.validator == "maxItems":
-        return f"{where}: at most {err.validator_value} rows fit the template (got {len(got)})"
+        return [(where, f"{where}: at most {err.validator_value} rows fit the template (got {len(got)})")]
     if err.absolute_path and list(err.absolute_path)[-1] == VERSION_KEY:
-        return f"{where}: this case is for template version {shown}; this xl_tsd has version " \
-               f"{L.TEMPLATE_VERSION} (install the xl_tsd the case was written for, or update the case)"
+        return [(where, f"{where}: this case is for template version {shown}; this xl_tsd has version "
+                        f"{L.TEMPLATE_VERSION} (install the xl_tsd the case was written for, or update the case)")]
     kind = _field_kind(err.absolute_path)
     if kind is not None and err.validator in ("anyOf", "type", "minimum", "maximum", "exclusiveMinimum",
-                                              "enum", "format", "maxLength"):
+                                              "enum", "format", "maxLength", "pattern"):
         k = L.KINDS[kind]
         rule = k.rule_en if not kind.startswith("List_") else "one of " + ", ".join(L.CHOICES[kind][2])
-        return f"{where}: must be {rule} (got {shown})"
+        if isinstance(got, (int, float)) and not isinstance(got, bool) and abs(got) > LIMITS["number"]:
+            rule += f", at most {_MAX_SHOWN} (Excel keeps 15 significant digits)"
+        return [(where, f"{where}: must be {rule} (got {shown})")]
     if err.validator == "type":
-        return f"{where}: must be {err.validator_value} (got {shown})"
-    return f"{where}: {err.message}"
+        return [(where, f"{where}: must be {err.validator_value} (got {shown})")]
+    return [(where, f"{where}: {_escape(_clip(err.message, 200))}")]
+
+
+def _scan(value, parts, out: dict, bad_keys: list) -> None:
+    """What a schema cannot say: numbers that are not finite, text a workbook cannot hold,
+    keys that are not names, dates out of range. ``out``: field path -> message."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                bad_keys.append(f"{_path(parts)}: the key {_show(k)} is not a name (keys are text)")
+                continue
+            if k in ("$comment", "$schema") and not parts:
+                continue
+            _scan(v, [*parts, k], out, bad_keys)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _scan(v, [*parts, i], out, bad_keys)
+    elif isinstance(value, float) and not math.isfinite(value):
+        where = _path(parts)
+        out[where] = f"{where}: must be a finite number (got {_show(value)}" + (
+            ")" if value != value else "; a number too large for a float, such as 1e400, reads as Infinity)")
+    elif isinstance(value, str):
+        where = _path(parts)
+        m = _ILLEGAL.search(value)
+        if m:
+            out[where] = (f"{where}: holds the character U+{ord(m[0]):04X} at position {m.start() + 1}, "
+                          f"which a workbook cannot hold (a control character); remove it")
+        elif parts and isinstance(parts[-1], str) and parts[-1] in _date_fields() and _is_iso_date(value):
+            d = _dt.date.fromisoformat(value)
+            if not FIRST_DATE <= d <= LAST_DATE:
+                out[where] = f"{where}: must be {L.KINDS['date'].rule_en} (got {_show(value)})"
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
 
 
 def validate_case(case, source: str = "case") -> None:
-    """Check a case against the schema; raise :class:`CaseError` listing every problem."""
+    """Check a case against the schema and the limits; raise :class:`CaseError` listing every problem."""
     from jsonschema import Draft202012Validator
 
     if not isinstance(case, dict):
         raise CaseError(source, ["a case must be an object of inputs by name"])
+    scanned: dict[str, str] = {}
+    bad_keys: list[str] = []
+    _scan(case, [], scanned, bad_keys)
+    if bad_keys:  # the schema's checks assume names
+        raise CaseError(source, bad_keys + list(scanned.values()))
     validator = Draft202012Validator(json_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
     problems: list[str] = []
     for err in sorted(validator.iter_errors(case), key=lambda e: [str(p) for p in e.absolute_path]):
         # anyOf [kind, null] reports its branches as context: one message per field is enough
-        msg = _message(err)
-        if msg not in problems:
-            problems.append(msg)
+        for where, msg in _messages(err):
+            if where in scanned:
+                msg = scanned.pop(where)  # the scan says it better (a NaN, a control character)
+            if msg not in problems:
+                problems.append(msg)
+    problems += scanned.values()
     for t in L.tables():
         if isinstance(t, L.Matrix) and isinstance(case.get(t.name), list):
             for i, row in enumerate(case[t.name]):
@@ -202,12 +427,13 @@ def validate_case(case, source: str = "case") -> None:
         raise CaseError(source, problems)
 
 
-def _date_fields() -> set[str]:
+@functools.cache
+def _date_fields() -> frozenset[str]:
     out = {f.name for f in L.inputs() if f.kind == "date"}
     for t in L.tables():
         if not isinstance(t, L.Matrix):
             out |= {c.name for c in t.columns if c.kind == "date"}
-    return out
+    return frozenset(out)
 
 
 def case_to_inputs(case: dict) -> dict[str, object]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as _dt
 import pathlib
 import re
+import tempfile
 from dataclasses import dataclass, field
 
-import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.formula import ArrayFormula
 
-from .._atomic import atomic_path, same_file
+from .._atomic import atomic_path, check_output, same_file
 from .._version import __version__
 from ..registry import FUNCTIONS
 
@@ -90,7 +90,8 @@ def export_values(book, out, *, overwrite: bool = False) -> ExportReport:
     Parameters
     ----------
     book : str or path
-        A workbook (``.xlsx``/``.xlsm``). If its formula cells carry no cached
+        A workbook (``.xlsx``/``.xlsm``); it passes the gate of
+        :mod:`xl_tsd.calc.safety` first. If its formula cells carry no cached
         values (never computed), it is computed headlessly first.
     out : str or path
         The ``.xlsx`` to write (atomically). Never the input itself.
@@ -101,31 +102,39 @@ def export_values(book, out, *, overwrite: bool = False) -> ExportReport:
     -------
     ExportReport
 
+    Raises
+    ------
+    xl_tsd.calc.InputRefused
+        ``book`` is not a workbook the gate lets through. Nothing is written.
+    FileExistsError
+        ``out`` exists and ``overwrite`` is false.
+
     Notes
     -----
     Numbers are written as openpyxl writes them, to 16 significant digits
     (Excel shows 15).
     """
+    from ..calc import safety
+
     src, dst = pathlib.Path(book), pathlib.Path(out)
     if same_file(src, dst):
         raise ValueError(f"output {dst} is the input workbook: choose another file")
     if dst.suffix.lower() != ".xlsx":
         raise ValueError(f"output must be an .xlsx file (no macros), got {dst.name}")
-    if dst.exists() and not overwrite:
-        raise FileExistsError(f"{dst} exists (pass --overwrite to replace it)")
+    check_output(dst, overwrite=overwrite)
     report = ExportReport(src, dst)
-    formulas_wb = openpyxl.load_workbook(src)
+    pkg = safety.read_package(src)  # the gate; both readings below are of the bytes it checked
+    formulas_wb = safety.load_workbook(pkg)
     cells = _formula_cells(formulas_wb)
     report.formulas = sum(1 for s, _, _ in cells if s != CONFIG_SHEET)  # the config sheet is dropped
-    values_path = src
-    with atomic_path(dst) as tmp:
-        values_wb = openpyxl.load_workbook(values_path, data_only=True)
+    with atomic_path(dst, overwrite=overwrite) as tmp:
+        values_wb = safety.load_workbook(pkg, data_only=True)
         if cells and _needs_values(values_wb, cells):
             from ..calc import calculate  # headless engine: only needed for never-computed books
-            computed = tmp.with_suffix(src.suffix)
-            calculate(src, computed)
-            values_wb = openpyxl.load_workbook(computed, data_only=True)
-            computed.unlink()
+            with tempfile.TemporaryDirectory(prefix="xl_tsd_export_") as work:
+                computed = pathlib.Path(work) / f"computed{pkg.kind}"
+                calculate(pkg.data, computed)
+                values_wb = safety.load_workbook(computed, data_only=True)
             report.computed = True
         names = _names_by_cell(formulas_wb)
         if CONFIG_SHEET in values_wb.sheetnames:

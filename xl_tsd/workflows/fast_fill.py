@@ -177,21 +177,23 @@ class TemplateFiller:
         finally:
             self._restore()
 
-    def fill(self, name: str, data: dict, out: pathlib.Path, t0: float | None = None) -> FillReport:
+    def fill(self, name: str, data: dict, out: pathlib.Path, t0: float | None = None, *,
+             overwrite: bool = True) -> FillReport:
         """Write a validated case (:func:`~.fill.prepare`) to ``out``, computed; as :func:`~.fill.fill`."""
+        from .._atomic import write_atomic
         from ..calc import _check_output, cache, report_of
 
         t0 = time.perf_counter() if t0 is None else t0
         cells = self._changed(case_to_inputs(data))
         values = {k: _read_back(t, inner, self._parser) for k, (t, inner) in cells.items()}
-        dst = _check_output(str(out), None, self.kind)  # calc's checks of an output
+        dst = _check_output(str(out), None, self.kind, overwrite)  # calc's checks of an output
         ev = self.book.compute(values)
         report = report_of(ev)
         if self.prepared is None:
             self.prepared = self._prepare_sheets(ev.values)
         recalc = self.kind in (".xlsm", ".xltm")  # calc's default for the kind
-        cache.write_atomic(dst, lambda f: cache.write_package(self.zf, ev.values, f, recalc, self.parts, cells,
-                                                              self.prepared))
+        write_atomic(dst, lambda f: cache.write_package(self.zf, ev.values, f, recalc, self.parts, cells,
+                                                        self.prepared), overwrite=overwrite)
         return FillReport(name, pathlib.Path(out), headline(report.values, self.wb), list(report.errors),
                           list(report.problems), time.perf_counter() - t0)
 
@@ -225,7 +227,7 @@ def fill_fast(case, out, *, template=None, overwrite: bool = False) -> FillRepor
     filler = filler_for(tpl)
     if filler is not None:
         try:
-            return filler.fill(name, data, out, t0)
+            return filler.fill(name, data, out, t0, overwrite=overwrite)
         except NotFast:
             pass
-    return _fill_prepared(name, data, out, tpl, t0)
+    return _fill_prepared(name, data, out, tpl, t0, overwrite)

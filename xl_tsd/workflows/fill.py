@@ -7,14 +7,14 @@ import pathlib
 import time
 from dataclasses import dataclass, field
 
-import openpyxl
 
-from .._atomic import atomic_path, same_file
+from .._atomic import atomic_path, check_output, same_file
 from ..template import contract
 from ..template import layout as L
 from .case_data import CaseError, case_to_inputs, inputs_to_case, load_case, validate_case
 
-__all__ = ["fill", "extract", "write_case", "default_template", "FillReport", "headline"]
+__all__ = ["fill", "extract", "write_case", "default_template", "FillReport", "headline", "ExtractError",
+           "checked_template"]
 
 _REPO_TEMPLATE = pathlib.Path(__file__).resolve().parents[2] / "workbook" / "Template.xlsm"
 
@@ -69,15 +69,29 @@ def fill(case, out, *, template=None, overwrite: bool = False) -> FillReport:
         It is validated first: bad data raises :class:`CaseError` listing every
         problem, and nothing is written.
     out : path
-        The ``.xlsm`` to write, atomically. Never the template itself.
+        The ``.xlsm`` to write, atomically. Never the template itself. Its folder must exist.
     template : path, optional
-        The template workbook (default :func:`default_template`).
+        The template workbook (default :func:`default_template`); it passes the workbook
+        gate of :mod:`xl_tsd.calc.safety`.
     overwrite : bool
-        Replace ``out`` if it exists.
+        Replace ``out`` if it exists. Without it, an existing ``out`` is refused before
+        anything is computed, and the write itself creates ``out`` only if no file has its
+        name by then (an exclusive create): a file another run wrote meanwhile is kept.
+
+    Raises
+    ------
+    CaseError
+        Bad case data, every problem listed; or an output that is not an ``.xlsm``.
+    FileExistsError
+        ``out`` exists and ``overwrite`` is false.
+    xl_tsd.calc.InputRefused
+        The template is refused by the gate.
+    xl_tsd._atomic.OutputRefused
+        ``out``'s folder does not exist or cannot be written.
     """
     t0 = time.perf_counter()
     name, data, out, tpl = prepare(case, out, template, overwrite)
-    return _fill_prepared(name, data, out, tpl, t0)
+    return _fill_prepared(name, data, out, tpl, t0, overwrite)
 
 
 def prepare(case, out, template=None, overwrite: bool = False):
@@ -96,40 +110,115 @@ def prepare(case, out, template=None, overwrite: bool = False):
         raise CaseError(name, [f"output must be an .xlsm workbook (got {out.name})"])
     if same_file(tpl, out):
         raise CaseError(name, [f"output {out} is the template: choose another file"])
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists (pass --overwrite to replace it)")
+    check_output(out, overwrite=overwrite)
+    checked_template(tpl)
     return name, data, out, tpl
 
 
-def _fill_prepared(name, data, out, tpl, t0) -> FillReport:
-    """fill()'s own way: the template through openpyxl with the inputs, then computed by calc."""
-    from ..calc import calculate
+_CHECKED: dict = {}
 
-    wb = openpyxl.load_workbook(tpl, keep_vba=True)
+
+def checked_template(tpl):
+    """The template through the workbook gate (:mod:`xl_tsd.calc.safety`), once per process and
+    version of the file: a batch fills it case after case."""
+    from ..calc import safety
+
+    p = pathlib.Path(tpl)
+    try:
+        st = p.stat()
+        key = (str(p.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    if key is None or key not in _CHECKED:
+        pkg = safety.read_package(p, f"template {p}")
+        if key is None:
+            return pkg
+        _CHECKED.clear()
+        _CHECKED[key] = pkg
+    return _CHECKED[key]
+
+
+def _fill_prepared(name, data, out, tpl, t0, overwrite: bool = True) -> FillReport:
+    """fill()'s own way: the template through openpyxl with the inputs, then computed by calc."""
+    from ..calc import calculate, safety
+
+    wb = safety.load_workbook(checked_template(tpl), keep_vba=True)
     contract.write_inputs(wb, case_to_inputs(data))
     buf = io.BytesIO()
     wb.save(buf)
-    report = calculate(buf.getvalue(), out)
+    report = calculate(buf.getvalue(), out, overwrite=overwrite)
     return FillReport(name, out, headline(report.values, wb), list(report.errors), list(report.problems),
                       time.perf_counter() - t0)
 
 
+class ExtractError(ValueError):
+    """A workbook whose inputs cannot be read as a case; the message names the workbook and says why."""
+
+
+_MAX_INPUT_CELLS = 1000  # the largest input of the template (a table column, the matrix) has 50 cells
+
+
+def _check_input_names(wb, book) -> None:
+    """Every input name of the template refers to one range no larger than the template's: a
+    workbook not built from the template, or a name edited to cover a whole sheet, is refused
+    before a cell is read."""
+    from openpyxl.utils.cell import range_boundaries
+
+    specs = contract.input_specs()
+    missing = [n for n in specs if wb.defined_names.get(n) is None]
+    if len(missing) == len(specs):
+        raise ExtractError(f"{book}: not a workbook built from the xl_tsd case template (it has none of the "
+                           f"template's {len(specs)} input names)")
+    if missing:
+        raise ExtractError(f"{book}: lacks the input name(s) {', '.join(missing[:10])}"
+                           + (" ..." if len(missing) > 10 else "")
+                           + "; an older template version? use xl-tsd upgrade first")
+    for name in specs:
+        dn = wb.defined_names[name]
+        try:
+            (title, ref), = list(dn.destinations)
+            c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+            cells = (c2 - c1 + 1) * (r2 - r1 + 1)
+        except Exception:
+            raise ExtractError(f"{book}: the input name {name} refers to {dn.attr_text!r}, not one range of "
+                               f"cells") from None
+        if title not in wb.sheetnames or cells > _MAX_INPUT_CELLS:
+            raise ExtractError(f"{book}: the input name {name} refers to {dn.attr_text!r}, not the template's "
+                               f"cells")
+
+
 def extract(book) -> dict:
-    """Read the inputs of a workbook built from the template back out as a case."""
-    wb = openpyxl.load_workbook(book, keep_vba=False)
+    """Read the inputs of a workbook built from the template back out as a case.
+
+    The workbook passes the gate of :mod:`xl_tsd.calc.safety` first.
+
+    Raises
+    ------
+    xl_tsd.calc.InputRefused
+        The file is not a workbook the gate lets through.
+    ExtractError
+        The workbook is not built from the case template.
+    """
+    from ..calc import safety
+
+    wb = safety.load_workbook(book)
+    _check_input_names(wb, book)
     version = None
     dn = wb.defined_names.get("Template_Version")
     if dn is not None:
-        (sheet, ref), = list(dn.destinations)
-        version = wb[sheet][ref.replace("$", "")].value
-    return inputs_to_case(contract.read_inputs(wb), int(version) if version is not None else None)
+        try:
+            (sheet, ref), = list(dn.destinations)
+            raw = wb[sheet][ref.replace("$", "")].value
+            version = int(raw) if raw is not None and float(raw).is_integer() else None
+        except Exception:
+            raise ExtractError(f"{book}: Template_Version does not hold a template version number") from None
+    return inputs_to_case(contract.read_inputs(wb), version)
 
 
 def write_case(case: dict, path, *, overwrite: bool = False) -> pathlib.Path:
-    """Write a case as JSON (``.json``) or YAML (``.yaml``/``.yml``), atomically."""
+    """Write a case as JSON (``.json``) or YAML (``.yaml``/``.yml``), atomically; an existing file
+    only with ``overwrite``."""
     path = pathlib.Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists (pass --overwrite to replace it)")
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
         text = yaml.safe_dump(case, allow_unicode=True, sort_keys=False)
@@ -137,6 +226,7 @@ def write_case(case: dict, path, *, overwrite: bool = False) -> pathlib.Path:
         text = json.dumps(case, ensure_ascii=False, indent=2) + "\n"
     else:
         raise ValueError(f"a case file must end in .json, .yaml or .yml (got {path.name})")
-    with atomic_path(path) as tmp:
+    check_output(path, overwrite=overwrite)
+    with atomic_path(path, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path

@@ -52,7 +52,7 @@ import openpyxl
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
-from .._atomic import same_file
+from .._atomic import check_output, same_file
 from ..template import contract
 from ..template import layout as L
 from .sheet_copy import copy_sheet
@@ -302,7 +302,7 @@ class _Old:
 
     def __init__(self, data: bytes, name: str, template_titles: set, template_names: set):
         self.data, self.name = data, name
-        try:
+        try:  # data passed the gate (xl_tsd.calc.safety)
             self.wb = openpyxl.load_workbook(io.BytesIO(data), rich_text=True)
         except Exception as exc:  # openpyxl's reasons are technical but say where
             raise UpgradeError(f"{name}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
@@ -564,10 +564,7 @@ def _check_paths(old: pathlib.Path, new: pathlib.Path, template: pathlib.Path | 
         raise UpgradeError(f"{new}: the output would overwrite the template; choose another file")
     if new.suffix.lower() != ".xlsm":
         raise UpgradeError(f"{new}: the upgraded workbook is a macro workbook; give it the .xlsm extension")
-    if new.exists() and not overwrite:
-        raise FileExistsError(f"{new} exists (pass --overwrite to replace it)")
-    if not new.parent.is_dir():
-        raise UpgradeError(f"{new}: the folder {new.parent} does not exist")
+    check_output(new, overwrite=overwrite)  # the folder exists; an existing NEW only with overwrite
 
 
 def upgrade(old, new, *, template=None, overwrite: bool = False) -> UpgradeReport:
@@ -603,7 +600,7 @@ def upgrade(old, new, *, template=None, overwrite: bool = False) -> UpgradeRepor
         ``new`` exists and ``overwrite`` is false.
     """
     from ..calc import InputRefused, calculate
-    from ..calc.safety import open_package
+    from ..calc.safety import read_package
 
     t0 = time.perf_counter()
     old_path, new_path = pathlib.Path(os.fspath(old)), pathlib.Path(os.fspath(new))
@@ -614,14 +611,16 @@ def upgrade(old, new, *, template=None, overwrite: bool = False) -> UpgradeRepor
         if tpl_path is None:
             from ..template import build_template
             tpl_path = build_template(pathlib.Path(tmp) / "Template.xlsm")
-        data = old_path.read_bytes()
-        tpl_data = tpl_path.read_bytes()
-        try:
-            zf_old, _ = open_package(data, str(old_path))
-            zf_new, _ = open_package(tpl_data, str(tpl_path))
+        try:  # the gate; everything below reads the bytes it checked
+            old_pkg, tpl_pkg = read_package(old_path), read_package(tpl_path, f"template {tpl_path}")
         except InputRefused as exc:
             raise UpgradeError(str(exc)) from None
-        new_wb = openpyxl.load_workbook(io.BytesIO(tpl_data), keep_vba=True)
+        data, zf_old, zf_new = old_pkg.data, old_pkg.zip, tpl_pkg.zip
+        try:
+            new_wb = openpyxl.load_workbook(io.BytesIO(tpl_pkg.data), keep_vba=True)
+        except Exception as exc:  # openpyxl's reasons are technical but say where
+            raise UpgradeError(f"template {tpl_path}: cannot be read as a workbook ({type(exc).__name__}: "
+                               f"{exc})") from None
         new_version, note = _version(new_wb)
         if new_version != L.TEMPLATE_VERSION:
             raise UpgradeError(f"{tpl_path}: template version {new_version if new_version is not None else note}; "
@@ -668,12 +667,16 @@ def upgrade(old, new, *, template=None, overwrite: bool = False) -> UpgradeRepor
         for ws in old_book.template_sheets:
             report.not_carried += [f"name {n} (scoped to template sheet {ws.title}) = {dn.attr_text}: not carried"
                                    for n, dn in ws.defined_names.items()]
-        report.not_carried += _vba_notes(zf_old, zf_new, old_path, tpl_path)
+        checked = {}
+        for key, pkg in (("old", old_pkg), ("template", tpl_pkg)):  # pyOpenVBA reads the checked bytes too
+            checked[key] = pathlib.Path(tmp) / f"checked-{key}{pkg.kind}"
+            checked[key].write_bytes(pkg.data)
+        report.not_carried += _vba_notes(zf_old, zf_new, checked["old"], checked["template"])
 
         filled = pathlib.Path(tmp) / "upgraded.xlsm"
         new_wb.save(filled)
         try:
-            report.calc = calculate(filled, new_path)
+            report.calc = calculate(filled, new_path, overwrite=overwrite)
         except InputRefused as exc:
             raise UpgradeError(str(exc)) from None
     report.seconds = time.perf_counter() - t0
