@@ -14,6 +14,27 @@ def main():
     """xl_tsd: trade-secret damages under PRC law, in Python and Excel."""
 
 
+def _limit_options(f):
+    """--max-cells, --max-formulas, --max-range-cells, --max-seconds (xl_tsd.calc.Limits) on a command."""
+    from .calc.limits import DEFAULT_LIMITS as d
+    for name, typ, what in reversed([
+            ("max-cells", click.IntRange(1), f"cells in all sheets (default {d.max_cells:,})"),
+            ("max-formulas", click.IntRange(1), f"formula cells (default {d.max_formulas:,})"),
+            ("max-range-cells", click.IntRange(1), f"cells in the largest range a formula reads (default "
+                                                   f"{d.max_range_cells:,})"),
+            ("max-seconds", click.FloatRange(min=0, min_open=True), f"seconds the engine may compute a "
+                                                                    f"workbook (default {d.max_seconds:g})")]):
+        f = click.option(f"--{name}", type=typ, default=None, help=f"Limit: {what}.")(f)
+    return f
+
+
+def _limits(kw: dict):
+    """The Limits given by the options of :func:`_limit_options` (removed from ``kw``)."""
+    from .calc.limits import DEFAULT_LIMITS
+    return DEFAULT_LIMITS.updated(**{k: kw.pop(k) for k in ("max_cells", "max_formulas", "max_range_cells",
+                                                            "max_seconds")})
+
+
 @main.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Also write the filled example workbook, computed, into this folder.")
@@ -85,17 +106,18 @@ def generate(check, root):
               help="Whether Excel recomputes every formula when it opens the file, or shows the values "
                    "written here. Default: recompute for .xlsm (it can carry the xlwings functions), "
                    "show the values for .xlsx (Excel cannot compute the catalogue there).")
-def calc(src, dst, report, recalc_on_open):
+@_limit_options
+def calc(src, dst, report, recalc_on_open, **limits):
     """Compute every formula of SRC without Excel; write it with the values cached.
 
-    Exit status: 0 done; 1 input refused (nothing written); 3 written, but some
-    formula cells could not be computed (listed).
+    Exit status: 0 done; 1 input refused or above a limit (nothing written); 3
+    written, but some formula cells could not be computed (listed).
     """
     import json
     from .calc import InputRefused, calculate
     from .calc.cache import write_atomic
     try:
-        rep = calculate(src, dst, recalc_on_open=recalc_on_open)
+        rep = calculate(src, dst, recalc_on_open=recalc_on_open, limits=_limits(limits))
     except InputRefused as exc:
         raise click.ClickException(str(exc)) from None
     if report:
@@ -118,16 +140,18 @@ def _case_error(exc):
 @click.option("--template", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Template to fill (default: workbook/Template.xlsm).")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
-def fill(case, out, template, overwrite):
+@_limit_options
+def fill(case, out, template, overwrite, **limits):
     """Fill the template with CASE (.json/.yaml) and compute it.
 
     Bad case data is refused with every problem listed and nothing written (exit 1).
     """
+    from .calc import InputRefused
     from .workflows.case_data import CaseError
     from .workflows.fill import fill as fill_case
     try:
-        rep = fill_case(case, out, template=template, overwrite=overwrite)
-    except (CaseError, FileExistsError) as exc:
+        rep = fill_case(case, out, template=template, overwrite=overwrite, limits=_limits(limits))
+    except (CaseError, FileExistsError, InputRefused) as exc:
         _case_error(exc)
     h = rep.headline
     click.echo(f"{rep.output}: total award {h.get('Total_Award')!r}, master check {h.get('Check_Master')!r}"
@@ -158,7 +182,8 @@ def extract(book, out, overwrite):
 @click.option("--template", type=click.Path(dir_okay=False, exists=True), default=None)
 @click.option("-j", "--workers", type=click.IntRange(1), default=None, help="Processes (default: all cores).")
 @click.option("--overwrite", is_flag=True, help="Replace workbooks that exist.")
-def batch(cases_dir, out_dir, template, workers, overwrite):
+@_limit_options
+def batch(cases_dir, out_dir, template, workers, overwrite, **limits):
     """Fill and compute every case file of CASES_DIR, in parallel, with a summary.
 
     Exit status: 0 every case done with its master check TRUE; 2 some failed (see the summary).
@@ -167,7 +192,7 @@ def batch(cases_dir, out_dir, template, workers, overwrite):
     n = len(case_files(cases_dir))
     with click.progressbar(length=n, label=f"{n} cases", file=sys.stderr) as bar:
         res = run_batch(cases_dir, out_dir, template=template, workers=workers, overwrite=overwrite,
-                        progress=lambda r: bar.update(1))
+                        progress=lambda r: bar.update(1), limits=_limits(limits))
     for r in res.failed:
         click.echo(f"FAILED {r.case}: {r.error}", err=True)
     click.echo(f"{len(res.results) - len(res.failed)} of {len(res.results)} cases done in {res.seconds:.1f} s "

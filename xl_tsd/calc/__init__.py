@@ -1,7 +1,7 @@
 """Headless calculation: compute a workbook's formulas without Excel and save the values.
 
 :func:`calculate` reads a workbook (.xlsx, .xlsm, or an openpyxl
-``Workbook``), computes every formula cell with the ``formulas`` engine, in
+``Workbook``), computes every formula cell with the formualizer engine (Rust), in
 which the catalogue's functions are registered from the registry, and writes
 a copy in which each formula keeps its text and gains its computed value, so
 that viewers, openpyxl ``data_only=True``, LibreOffice and Excel show numbers.
@@ -22,9 +22,18 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from .limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from .safety import InputRefused
 
-__all__ = ["calculate", "CalcReport", "CellError", "InputRefused"]
+__all__ = ["calculate", "CalcReport", "CellError", "InputRefused", "Limits", "LimitExceeded", "DEFAULT_LIMITS",
+           "Session"]
+
+
+def __getattr__(name):  # the Session is imported when it is asked for
+    if name == "Session":
+        from .session import Session
+        return Session
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,6 @@ class CalcReport:
     errors: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     seconds: float = 0.0
-    reused_formulas: int = 0
 
     @property
     def complete(self) -> bool:
@@ -137,11 +145,11 @@ def _check_output(dst: str, src_path: str | None, kind: str) -> str:
 
 def report_of(ev, source: str | None = None) -> CalcReport:
     """The :class:`CalcReport` of an engine :class:`~.engine.Evaluation` (nothing written yet)."""
-    from formulas.tokens.operand import XlError
-    report = CalcReport(source, None, ev.formula_cells, problems=ev.problems, reused_formulas=ev.shared)
+    from .functions import ExcelError
+    report = CalcReport(source, None, ev.formula_cells, problems=ev.problems)
     why = {(p.sheet, p.cell): p.reason for p in ev.problems}
     for key, v in ev.values.items():
-        if isinstance(v, XlError):
+        if isinstance(v, ExcelError):
             code = str(v)
             report.errors.append(CellError(key[0], key[1], code, ev.reasons.get(key) or why.get(key, "")))
             report.values[key] = code
@@ -150,7 +158,33 @@ def report_of(ev, source: str | None = None) -> CalcReport:
     return report
 
 
-def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcReport:
+def limits_of(limits: Limits | None, given: dict) -> Limits:
+    """``limits`` (default :data:`DEFAULT_LIMITS`) with the keyword arguments ``max_*`` given replaced."""
+    unknown = set(given) - {"max_cells", "max_formulas", "max_range_cells", "max_seconds"}
+    if unknown:
+        raise TypeError(f"unknown limit {', '.join(sorted(unknown))}")
+    return (limits or DEFAULT_LIMITS).updated(**given)
+
+
+def read_package(data: bytes, name: str):
+    """The checked, read :class:`~.package.Package` of a workbook's bytes (or InputRefused)."""
+    from . import package, safety
+    zf, kind = safety.open_package(data, name)
+    try:
+        pkg = package.Package(data, zf, kind)
+    except InputRefused:
+        raise
+    except Exception as exc:  # a damaged part: say where
+        raise InputRefused(f"{name}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+    missing = [t for t in pkg.parts if t not in pkg.sheets]
+    if missing:
+        raise InputRefused(f"{name}: cannot be read as a workbook (no part found for sheet "
+                           f"{', '.join(sorted(missing))})")
+    return pkg
+
+
+def calculate(src, dst=None, *, recalc_on_open: bool | None = None, limits: Limits | None = None,
+              **max_) -> CalcReport:
     """Compute every formula of a workbook and save it with the values cached.
 
     Parameters
@@ -170,6 +204,10 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcRepor
         the only kind that can carry the xlwings functions, and False for an
         .xlsx, where Excel cannot compute the catalogue and a recalculation
         would turn its numbers into #NAME?.
+    limits : Limits, optional
+        The work the calculation may take (:data:`DEFAULT_LIMITS`).
+    max_cells, max_formulas, max_range_cells, max_seconds : optional
+        One limit raised or lowered (see :class:`Limits`).
 
     Returns
     -------
@@ -181,30 +219,25 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None) -> CalcRepor
         The input is not a workbook, is encrypted, is a zip bomb, carries an
         XML document type declaration, cannot be read, or the output path is
         the input or has the wrong extension. Nothing is written.
+    LimitExceeded
+        The workbook needs more work than a limit allows (an InputRefused
+        whose message names the limit and the option that raises it).
     """
-    from . import cache, engine, safety
+    from . import cache, engine
 
     t0 = time.perf_counter()
+    lim = limits_of(limits, max_)
     data, src_path, name = _read_source(src)
-    zf, kind = safety.open_package(data, name)
+    pkg = read_package(data, name)
     if dst is not None:
-        dst = _check_output(dst, src_path, kind)
-    try:
-        book = engine.read_book(data)
-        parts = cache.sheet_parts(zf)
-    except Exception as exc:  # openpyxl's reasons are technical but say where
-        raise InputRefused(f"{name}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
-    missing = {ws.title for ws in book.worksheets} - set(parts)
-    if missing:
-        raise InputRefused(f"{name}: cannot be read as a workbook (no part found for sheet "
-                           f"{', '.join(sorted(missing))})")
-    ev = engine.evaluate(book)
+        dst = _check_output(dst, src_path, pkg.kind)
+    ev = engine.evaluate(pkg, lim, name)
 
     report = report_of(ev, src_path)
     if dst is not None:
         if recalc_on_open is None:
-            recalc_on_open = kind in (".xlsm", ".xltm")
-        cache.write_atomic(dst, lambda f: cache.write_package(zf, ev.values, f, recalc_on_open, parts))
+            recalc_on_open = pkg.kind in (".xlsm", ".xltm")
+        cache.write_atomic(dst, lambda f: cache.write_package(pkg.zf, ev.values, f, recalc_on_open, pkg.parts))
         report.output = dst
     report.seconds = time.perf_counter() - t0
     return report

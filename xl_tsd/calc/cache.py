@@ -30,7 +30,8 @@ __all__ = ["sheet_parts", "write_package", "write_atomic", "cell_xml_value", "Pr
 
 _REL_DOC = "/officeDocument"
 _ATTR = r"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))"""
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# characters XML cannot hold, and a carriage return (an XML reader would turn it into a line feed)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
@@ -100,8 +101,8 @@ def cell_xml_value(value) -> tuple[str | None, str]:
         if v.is_integer() and abs(v) < 1e15:
             return None, str(int(v))
         return None, repr(v)
-    from formulas.tokens.operand import XlError
-    if isinstance(value, XlError):
+    from .functions import ExcelError
+    if isinstance(value, ExcelError):
         return "e", str(value)
     return "str", _text(str(value))
 
@@ -385,6 +386,28 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
             zi.compress_type = zipfile.ZIP_DEFLATED if info.compress_type != zipfile.ZIP_STORED else (
                 zipfile.ZIP_STORED)
             zo.writestr(zi, data)
+
+
+def input_cells_xml(wb, keys) -> dict:
+    """(sheet, "A1") -> (t, inner XML) of the engine workbook ``wb``'s cells ``keys`` [(sheet, row, col)],
+    as :func:`write_package` takes new cell contents: a number, text (an inline string, never a formula),
+    TRUE/FALSE, or nothing."""
+    from .package import col_letters
+    out = {}
+    for sheet, row, col in keys:
+        v = wb.get_value(sheet, row, col)
+        coord = f"{col_letters(col)}{row}"
+        if v is None or v == "":
+            out[(sheet, coord)] = (None, "")
+        elif isinstance(v, bool):
+            out[(sheet, coord)] = ("b", f"<v>{int(v)}</v>")
+        elif isinstance(v, (int, float)):
+            out[(sheet, coord)] = ("n", f"<v>{cell_xml_value(float(v))[1]}</v>")
+        else:
+            text = _text(str(v))
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            out[(sheet, coord)] = ("inlineStr", f"<is><t{space}>{text}</t></is>")
+    return out
 
 
 def write_atomic(path: str, write) -> None:

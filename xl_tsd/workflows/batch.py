@@ -53,7 +53,7 @@ def case_files(folder) -> list[pathlib.Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in CASE_SUFFIXES)
 
 
-def _one(path: str, out_dir: str, template: str | None, overwrite: bool) -> CaseResult:
+def _one(path: str, out_dir: str, template: str | None, overwrite: bool, limits=None) -> CaseResult:
     """Fill one case (runs in a worker process); never raises.
 
     :func:`~.fast_fill.fill_fast`: the worker compiles the template once and fills case after case.
@@ -64,7 +64,8 @@ def _one(path: str, out_dir: str, template: str | None, overwrite: bool) -> Case
     p = pathlib.Path(path)
     res = CaseResult(p.name)
     try:
-        rep = fill_fast(p, pathlib.Path(out_dir) / (p.stem + ".xlsm"), template=template, overwrite=overwrite)
+        rep = fill_fast(p, pathlib.Path(out_dir) / (p.stem + ".xlsm"), template=template, overwrite=overwrite,
+                        limits=limits)
         res.output, res.headline = str(rep.output), rep.headline
         res.ok = rep.master_check is True and not rep.errors
         if not res.ok:
@@ -72,27 +73,29 @@ def _one(path: str, out_dir: str, template: str | None, overwrite: bool) -> Case
             res.error = f"computed with problems: {bad}"
     except CaseError as exc:
         res.error = "; ".join(exc.problems)
+    except ValueError as exc:  # xl_tsd.calc.InputRefused: the template or a limit, in one line
+        res.error = str(exc)
     except Exception as exc:  # one bad case must not stop the others: report it
         res.error = f"{type(exc).__name__}: {exc}".strip() or traceback.format_exc(limit=1)
     res.seconds = time.perf_counter() - t0
     return res
 
 
-def _worker_start(template: str) -> None:
-    """A worker's start: the template compiled once for all its cases (:func:`~.fast_fill.filler_for`)."""
+def _worker_start(template: str, limits=None) -> None:
+    """A worker's start: the template loaded into the engine once for all its cases (:func:`~.fast_fill.filler_for`)."""
     import gc
 
     from .fast_fill import filler_for
     try:
-        filler_for(template)
+        filler_for(template, limits)
     except Exception:  # a template that cannot be read: each case reports why
         return
     gc.collect()
-    gc.freeze()  # the compiled model lives as long as the worker: the collector need not scan it again
+    gc.freeze()  # the loaded template lives as long as the worker: the collector need not scan it again
 
 
 def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, overwrite: bool = False,
-          progress=None) -> BatchResult:
+          progress=None, limits=None) -> BatchResult:
     """Fill and compute every case file of ``cases_dir`` into ``out_dir``.
 
     Cases run in parallel over ``workers`` processes (default: the machine's
@@ -101,7 +104,8 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
     ``out_dir``) lists each case's headline outputs (:data:`layout.HEADLINE_OUTPUTS`),
     its status and its error.
 
-    ``progress``, if given, is called with each :class:`CaseResult` as it completes.
+    ``progress``, if given, is called with each :class:`CaseResult` as it completes. ``limits``
+    (:class:`xl_tsd.calc.Limits`) bounds the work of each case.
     """
     t0 = time.perf_counter()
     files = case_files(cases_dir)
@@ -115,12 +119,12 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
     results: list[CaseResult] = []
     if workers == 1:
         for f in files:
-            results.append(_one(str(f), str(out), tpl, overwrite))
+            results.append(_one(str(f), str(out), tpl, overwrite, limits))
             if progress:
                 progress(results[-1])
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(tpl,)) as pool:
-            futures = [pool.submit(_one, str(f), str(out), tpl, overwrite) for f in files]
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(tpl, limits)) as pool:
+            futures = [pool.submit(_one, str(f), str(out), tpl, overwrite, limits) for f in files]
             for fut in as_completed(futures):
                 results.append(fut.result())
                 if progress:

@@ -59,7 +59,7 @@ def headline(values: dict, wb) -> dict:
     return out
 
 
-def fill(case, out, *, template=None, overwrite: bool = False) -> FillReport:
+def fill(case, out, *, template=None, overwrite: bool = False, limits=None) -> FillReport:
     """Write a copy of the template with the case's inputs in place, computed.
 
     Parameters
@@ -74,10 +74,12 @@ def fill(case, out, *, template=None, overwrite: bool = False) -> FillReport:
         The template workbook (default :func:`default_template`).
     overwrite : bool
         Replace ``out`` if it exists.
+    limits : xl_tsd.calc.Limits, optional
+        The work computing it may take (:data:`xl_tsd.calc.DEFAULT_LIMITS`).
     """
     t0 = time.perf_counter()
     name, data, out, tpl = prepare(case, out, template, overwrite)
-    return _fill_prepared(name, data, out, tpl, t0)
+    return _fill_prepared(name, data, out, tpl, t0, limits)
 
 
 def prepare(case, out, template=None, overwrite: bool = False):
@@ -101,7 +103,7 @@ def prepare(case, out, template=None, overwrite: bool = False):
     return name, data, out, tpl
 
 
-def _fill_prepared(name, data, out, tpl, t0) -> FillReport:
+def _fill_prepared(name, data, out, tpl, t0, limits=None) -> FillReport:
     """fill()'s own way: the template through openpyxl with the inputs, then computed by calc."""
     from ..calc import calculate
 
@@ -109,7 +111,7 @@ def _fill_prepared(name, data, out, tpl, t0) -> FillReport:
     contract.write_inputs(wb, case_to_inputs(data))
     buf = io.BytesIO()
     wb.save(buf)
-    report = calculate(buf.getvalue(), out)
+    report = calculate(buf.getvalue(), out, limits=limits)
     return FillReport(name, out, headline(report.values, wb), list(report.errors), list(report.problems),
                       time.perf_counter() - t0)
 
