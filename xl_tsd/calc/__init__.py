@@ -237,7 +237,9 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None, limits: Limi
     if dst is not None:
         if recalc_on_open is None:
             recalc_on_open = pkg.kind in (".xlsm", ".xltm")
-        cache.write_atomic(dst, lambda f: cache.write_package(pkg.zf, ev.values, f, recalc_on_open, pkg.parts))
+        sheets = {s.part: s for s in pkg.sheets.values()}
+        cache.write_atomic(dst, lambda f: cache.write_package(pkg.zf, ev.values, f, recalc_on_open, pkg.parts,
+                                                              sheets=sheets))
         report.output = dst
     report.seconds = time.perf_counter() - t0
     return report

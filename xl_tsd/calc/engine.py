@@ -64,14 +64,8 @@ class Evaluation:
 # '[other.xlsx]Sheet 1'!A1, [1]Sheet!A1 (but not a table's column, Table1[Amount])
 _EXTERNAL = re.compile(r"'[^']*\[[^\]]+\][^']*'!|(?<![\w\]])\[[^\]]+\][\w.]*!")
 _STRING = re.compile(r'"(?:[^"]|"")*"')
+_STRING_NUL = re.compile(r'"(?:[^"\0]|"")*"')  # within one formula of a NUL-separated list
 _FUNCTION = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\s*\(")
-_RANGE = re.compile(r"""
-    (?:(?P<sheet>'(?:[^']|'')+'|[^\W\d][\w.]*)!)?
-    (?:
-        \$?(?P<c1>[A-Za-z]{1,3})\$?(?P<r1>\d+):\$?(?P<c2>[A-Za-z]{1,3})\$?(?P<r2>\d+)
-      | \$?(?P<cc1>[A-Za-z]{1,3}):\$?(?P<cc2>[A-Za-z]{1,3})(?![\w(])
-      | \$?(?P<rr1>\d+):\$?(?P<rr2>\d+)(?![\w.])
-    )""", re.X)
 _KNOWN: dict = {}
 
 
@@ -111,6 +105,60 @@ def _multi_names(package: Package) -> set:
     return out
 
 
+_REF_CHARS = frozenset("$ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_END = re.compile(r"\$?([A-Za-z]{1,3})?\$?(\d+)?")
+
+
+def _ranges_in(blob: str):
+    """(start, text, sheet or None, rows, columns or None) of each A1:B2, A:B or 1:2 reference in a
+    NUL-separated list of formulas (strings taken out); rows/columns None for a whole column/row."""
+    find, n = blob.find, len(blob)
+    i = find(":")
+    while i >= 0:
+        j = i
+        while j > 0 and blob[j - 1] in _REF_CHARS:
+            j -= 1
+        k = i + 1
+        while k < n and blob[k] in _REF_CHARS:
+            k += 1
+        a, b = _END.fullmatch(blob, j, i), _END.fullmatch(blob, i + 1, k)
+        if a and b and j < i and k > i + 1 and (j == 0 or blob[j - 1] not in "._") and (
+                k == n or blob[k] not in "(._"):
+            sheet = None
+            if j > 0 and blob[j - 1] == "!":
+                e = j - 1
+                if e > 0 and blob[e - 1] == "'":
+                    q = blob.rfind("'", 0, e - 1)
+                    while q > 0 and blob[q - 1] == "'":  # '' inside a quoted name
+                        q = blob.rfind("'", 0, q - 1)
+                    sheet = blob[q + 1:e - 1].replace("''", "'")
+                    j = q
+                else:
+                    q = e
+                    while q > 0 and (blob[q - 1].isalnum() or blob[q - 1] in "._"):
+                        q -= 1
+                    sheet = blob[q:e]
+                    j = q
+            (c1, r1), (c2, r2) = a.groups(), b.groups()
+            rows = abs(int(r2) - int(r1)) + 1 if r1 and r2 else None
+            cols = abs(col_number(c2) - col_number(c1)) + 1 if c1 and c2 else None
+            if (rows is not None or cols is not None) and ((c1 is None) == (c2 is None)) and (
+                    (r1 is None) == (r2 is None)):
+                yield j, blob[j:k], sheet, rows, cols
+        i = find(":", k)
+
+
+def _areas_names(package: Package) -> dict:
+    """Defined names over several areas (Sheet!$A$1:$A$10,Sheet!$C$1:$C$10): name -> their text."""
+    out = {}
+    for name, local, text, _ in package.names:
+        parts = [p.strip() for p in text.lstrip("=").split(",")]
+        if len(parts) > 1 and local is None and all(re.fullmatch(r"(?:'(?:[^']|'')+'|[^'!,]+)!\$?[A-Za-z]{1,3}\$?\d+"
+                                                                  r"(?::\$?[A-Za-z]{1,3}\$?\d+)?", p) for p in parts):
+            out[name] = ",".join(parts)
+    return out
+
+
 def _check_limits(package: Package, limits: Limits, name: str) -> None:
     n = package.cell_count
     if n > limits.max_cells:
@@ -119,26 +167,25 @@ def _check_limits(package: Package, limits: Limits, name: str) -> None:
     if n > limits.max_formulas:
         raise LimitExceeded(name, f"the workbook holds {n:,} formulas", "max_formulas", limits.max_formulas)
     used = {t: (s.max_row, s.max_col) for t, s in package.sheets.items()}
-    texts = [(t, None, d) for _, local, d, _ in package.names for t in [None]]
-    for title, sheet in package.sheets.items():
-        texts += [(title, f, f.text) for f in sheet.formulas if f.text and ":" in f.text]
-    for title, f, text in texts:
-        if ":" not in text:
+    widest = max(used.values(), default=(0, 0))
+    groups = [(None, [d for _, _, d, _ in package.names])]
+    groups += [(t, [f.text for f in s.formulas]) for t, s in package.sheets.items()]
+    for title, texts in groups:
+        blob = "\0".join(texts)
+        if ":" not in blob:
             continue
-        for m in _RANGE.finditer(_STRING.sub('""', text)):
-            target = m.group("sheet")
-            target = target.strip("'").replace("''", "'") if target else title
-            rows, cols = used.get(target, (0, 0)) if target else max(used.values(), default=(0, 0))
-            if m.group("c1"):
-                size = (abs(int(m.group("r2")) - int(m.group("r1"))) + 1) * (
-                    abs(col_number(m.group("c2")) - col_number(m.group("c1"))) + 1)
-            elif m.group("cc1"):
-                size = (abs(col_number(m.group("cc2")) - col_number(m.group("cc1"))) + 1) * max(rows, 1)
-            else:
-                size = (abs(int(m.group("rr2")) - int(m.group("rr1"))) + 1) * max(cols, 1)
+        blob = _STRING_NUL.sub(lambda m: '"' + "_" * (len(m.group()) - 2) + '"', blob)  # same length
+        for start, text, sheet, rows, cols in _ranges_in(blob):
+            target = sheet or title
+            used_rows, used_cols = used.get(target, widest) if target else widest
+            size = (rows or max(used_rows, 1)) * (cols or max(used_cols, 1))
             if size > limits.max_range_cells:
-                where = f"{title}!{f.coord}" if f is not None else "a defined name"
-                raise LimitExceeded(name, f"{where} reads the range {m.group(0)} of {size:,} cells",
+                k = blob.count("\0", 0, start)
+                if title is None:
+                    where = f"the defined name {package.names[k][0]}"
+                else:
+                    where = f"{title}!{package.sheets[title].formulas[k].coord}"
+                raise LimitExceeded(name, f"{where} reads the range {text} of {size:,} cells",
                                     "max_range_cells", limits.max_range_cells)
 
 
@@ -163,10 +210,10 @@ class Book:
     def __init__(self, package: Package, limits: Limits | None = None, name: str = "workbook"):
         self.package, self.limits, self.name = package, limits or DEFAULT_LIMITS, name
         _check_limits(package, self.limits, name)
-        self.rewriter = Rewriter(_multi_names(package))
+        self.rewriter = Rewriter(_multi_names(package), _areas_names(package))
         self.problems: list[Problem] = []
         self.targets: list = []     # (sheet, row, col, coord) of every cell whose value is read back
-        self.formula_of: dict = {}  # (sheet, coord) -> the formula as the user wrote it
+        self._formula_of = None
         self.arrays: list = []      # (sheet, first row, first column, last row, last column, formula)
         self.array_values: dict = {}  # an array formula's fitted result, by its first cell
         data = self._engine_package()
@@ -187,6 +234,9 @@ class Book:
             raise InputRefused(f"{name}: cannot be read as a workbook ({type(exc).__name__}: "
                                f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
         self.wb.set_temporal_egress("serial")
+        # names formualizer leaves out (a formula it cannot compute, a #REF!): reported where used
+        self.omitted_names = {d.get("name", "").upper(): d.get("message", "") for d in
+                              self.wb.name_import_diagnostics if d.get("name")}
         F.register(self.wb, self.array_values)
         self._set_arrays()
 
@@ -215,33 +265,29 @@ class Book:
         left out. The user's own file is the source when nothing needs changing."""
         pkg = self.package
         changed = {}
+        targets, plain = self.targets, self.rewriter.plain
         for title, sheet in pkg.sheets.items():
             edits = []  # (start, end, replacement) in the sheet XML
             for f in sheet.formulas:
-                coord = f.coord
-                key = (title, coord)
-                if f.kind == "array" and f.ref:
-                    r1, c1, r2, c2 = range_cells(f.ref)
-                    self.formula_of[key] = f.text
-                    self.arrays.append((title, r1, c1, r2, c2, f.text))
-                    for r in range(r1, r2 + 1):
-                        for c in range(c1, c2 + 1):
-                            self.targets.append((title, r, c, f"{col_letters(c)}{r}"))
-                    continue
-                self.targets.append((title, f.row, f.col, coord))
-                if f.kind == "dataTable":
-                    self.problems.append(Problem(title, coord, f"TABLE({f.text})", "a what-if data table: not "
-                                                 "computed (the value Excel stored is kept)"))
-                    self.targets.pop()
-                    continue
-                if f.kind == "shared" and not f.text:
-                    continue  # follows its group's first cell, rewritten there
-                self.formula_of[key] = f.text
-                if not f.text.strip():
-                    # an empty formula (Excel writes <f/> for some): Excel shows 0
-                    edits.append((f.f_start, f.f_end, _f_element(sheet.prefix, "0", f)))
-                    continue
-                new = self.rewriter.plain(f.text)
+                kind = f.kind
+                if kind:
+                    if kind == "array" and f.ref:
+                        r1, c1, r2, c2 = range_cells(f.ref)
+                        self.arrays.append((title, r1, c1, r2, c2, f.text))
+                        targets += [(title, r, c, f"{col_letters(c)}{r}") for r in range(r1, r2 + 1)
+                                    for c in range(c1, c2 + 1)]
+                        continue
+                    if kind == "dataTable":
+                        self.problems.append(Problem(title, f.coord, f"TABLE({f.text})", "a what-if data table: "
+                                                     "not computed (the value Excel stored is kept)"))
+                        continue
+                targets.append((title, f.row, f.col, f"{col_letters(f.col)}{f.row}"))
+                text = f.text
+                if not text:
+                    if kind != "shared":  # an empty formula (Excel writes <f/> for some): Excel shows 0
+                        edits.append((f.f_start, f.f_end, _f_element(sheet.prefix, "0", f)))
+                    continue  # a shared formula's follower: rewritten in its group's first cell
+                new = plain(text)
                 if new is not None:
                     edits.append((f.f_start, f.f_end, _f_element(sheet.prefix, new, f)))
             if edits:
@@ -249,6 +295,14 @@ class Book:
         if not changed:
             return pkg.data
         return _package_bytes(pkg.zf, changed)
+
+    @property
+    def formula_of(self) -> dict:
+        """(sheet, "A1") -> the formula as the user wrote it (made when first asked for)."""
+        if self._formula_of is None:
+            self._formula_of = {(t, f.coord): f.text for t, s in self.package.sheets.items()
+                                for f in s.formulas if f.text}
+        return self._formula_of
 
     # --- computing ------------------------------------------------------------------------------------
 
@@ -352,9 +406,14 @@ class Book:
                              "or #REF!)"
                 elif kind == "Name":
                     unknown = _unknown_functions(text)
+                    names = sorted({n for n in re.findall(r"[A-Za-z_\\][\w.\\]*", _STRING.sub('""', text))
+                                    if n.upper() in self.omitted_names})
                     if unknown:
                         reason = ("function not available in the engine: " + ", ".join(unknown)
                                   + " (computed as #NAME?)")
+                    elif names:
+                        reason = (f"the defined name {names[0]} cannot be computed by the engine "
+                                  f"({self.omitted_names[names[0].upper()].lower()}; computed as #NAME?)")
                 elif kind in ("NImpl", "Cancelled"):
                     reason = "a function the engine does not implement for these arguments"
                 where[text] = reason

@@ -265,11 +265,34 @@ def _module_of(name: str) -> str | None:
     return None
 
 
+def _is_error(v):
+    return type(v) is dict and v.get("type") == "Error"
+
+
+#: The IS functions over an array, here: one test per cell, without ``formulas``' conversions.
+_PREDICATES = {
+    "ISERROR": _is_error,
+    "ISNA": lambda v: _is_error(v) and v.get("kind") == "Na",
+    "ISERR": lambda v: _is_error(v) and v.get("kind") != "Na",
+    "ISNUMBER": lambda v: type(v) in (float, int),
+    "ISTEXT": lambda v: type(v) is str,
+    "ISNONTEXT": lambda v: type(v) is not str,
+    "ISLOGICAL": lambda v: type(v) is bool,
+    "ISBLANK": lambda v: v is None,
+}
+
+
 def lift(name, *args):
     """``name`` (a function of single values) computed element by element over array arguments, by
     ``formulas``' implementation: what Excel does in an array formula or SUMPRODUCT, and formualizer
     does not (``SUMPRODUCT(--ISERROR(range))``)."""
     name = str(name).upper()
+    test = _PREDICATES.get(name)
+    if test is not None and len(args) == 1:
+        a = args[0]
+        if type(a) is list:
+            return [[test(v) for v in (row if type(row) is list else [row])] for row in a]
+        return test(a)
     f = _BRIDGES.get(name)
     if f is None:
         module = OVERRIDES.get(name) or _module_of(name)

@@ -81,8 +81,11 @@ _PASS_THROUGH = {"IF", "IFS", "CHOOSE", "SWITCH", "IFERROR", "IFNA", "XLOOKUP", 
 _CATALOGUE = re.compile(r"(?<![\w.])(?:_xludf\.)?(?:" + "|".join(sorted(FUNCTIONS, key=len, reverse=True))
                         + r")\s*\(", re.I)
 _ONE_CELL = re.compile(r"[A-Za-z]{1,3}\d+")
+_CELL_PARTS = re.compile(r"([A-Za-z]{1,3})(\d+)$")
 # a reference into another workbook named by its file ('[other.xlsx]Sheet'!A1), not by a link of this one ([1])
 _OTHER_FILE = re.compile(r"'?\[(?!\d+\])[^\]]+\]")
+_WHOLE = re.compile(r"(?<![\w.$])\$?(?:[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}|\d+:\$?\d+)(?![\w(.])")
+_STRING_LIT = re.compile(r'"(?:[^"]|"")*"')
 _EMPTY_ARG = re.compile(r"[(,]\s*[,)]")
 # cell references' row numbers and column letters: formulas that differ only there have one shape
 _CELL = re.compile(r"(?<![\w.\[])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(\[])")
@@ -157,8 +160,9 @@ class Rewriter:
         Upper-case defined names that stand for a range of more than one cell.
     """
 
-    def __init__(self, multi_names=()):
-        self.multi_names = {n.upper() for n in multi_names}
+    def __init__(self, multi_names=(), areas=None):
+        self.areas = {k.upper(): v for k, v in (areas or {}).items()}  # name -> "A,B" of a name of several areas
+        self.multi_names = {n.upper() for n in multi_names} | set(self.areas)
         if self.multi_names:
             alt = "|".join(re.escape(n) for n in sorted(self.multi_names, key=len, reverse=True))
             self._names = re.compile(rf"(?<![\w.!'\]])(?:{alt})(?![\w(.\[])", re.I)
@@ -188,7 +192,10 @@ class Rewriter:
         formula, keeping the array under ``key``)."""
         inner = self._apply(text, legacy=False) if self.needs_look(text) else None
         key = key.replace('"', '""')
-        return f'{FIT}(({inner or text}),{rows},{cols},"{key}")'
+        # formualizer reads a whole row or column as far as the sheet is used; Excel reads the empty
+        # cells beyond as 0: so the array is filled out with 0 there, not #N/A
+        whole = 1 if _WHOLE.search(_STRING_LIT.sub('""', text)) else 0
+        return f'{FIT}(({inner or text}),{rows},{cols},"{key}",{whole})'
 
     # --- rewriting --------------------------------------------------------------------------------
 
@@ -200,6 +207,8 @@ class Rewriter:
     def _apply(self, text: str, legacy: bool) -> str | None:
         key = (self._shape(text), legacy)
         plan = self._plans.get(key)
+        if plan is not None and not plan[1]:
+            return None  # this shape needs no change
         try:
             tokens = [(str(t.token_type), str(t.subtype), t.value, t.start, t.end) for t in fz.tokenize("=" + text)]
         except Exception:
@@ -242,6 +251,8 @@ class Rewriter:
             if t[0] == "Operand" and t[1] == "Range" and _OTHER_FILE.match(t[2]):
                 edits.append((i, "replace", "#REF!"))  # another workbook by file name: never read
         tree = _tree(tokens)
+        if self.areas:
+            self._areas(tree, tokens, edits)
         if legacy:
             self._walk(tree, "V", tokens, edits, top=True)
         else:
@@ -300,9 +311,27 @@ class Rewriter:
         spec = FUNCTIONS.get(n.name)
         if spec is not None and spec.returns == "column":
             return True
-        if n.name in _PASS_THROUGH or spec is not None or (n.name == "INDEX" and n.args):
-            args = n.args[:1] if n.name == "INDEX" else n.args
-            return any(self._holds_many(a, tokens) for a in args)
+        if n.name == "INDEX":
+            return self._index_many(n, tokens)
+        if n.name in _PASS_THROUGH or spec is not None:
+            return any(self._holds_many(a, tokens) for a in n.args)
+        return False
+
+    def _index_many(self, n, tokens) -> bool:
+        """Whether INDEX gives a whole row or column: an index of 0 or left out, or one index into a
+        range of several rows and columns."""
+        if not n.args or not self._holds_many(n.args[0], tokens):
+            return False
+        def zero(arg):
+            return not arg or (len(arg) == 1 and arg[0].kind == "other" and tokens[arg[0].tok][2] == "0")
+        if len(n.args) == 1 or zero(n.args[1]) or (len(n.args) >= 3 and zero(n.args[2])):
+            return True
+        if len(n.args) == 2 and len(n.args[0]) == 1 and n.args[0][0].kind == "ref":
+            ref = tokens[n.args[0][0].tok][2].rsplit("!", 1)[-1].replace("$", "")
+            if ":" in ref:
+                a, _, b = ref.partition(":")
+                ra, rb = _CELL_PARTS.match(a), _CELL_PARTS.match(b)
+                return not (ra and rb) or (ra.group(1).upper() != rb.group(1).upper() and ra.group(2) != rb.group(2))
         return False
 
     def _holds_many(self, items, tokens) -> bool:
@@ -319,6 +348,19 @@ class Rewriter:
     def _args(self, n, tokens, edits):
         for i, arg in enumerate(n.args):
             self._walk(arg, _kind(n.name, i), tokens, edits)
+
+    def _areas(self, items, tokens, edits):
+        """A name of several areas given as a whole argument (SUM(Split)) becomes its areas, one argument
+        each (formualizer has no union of references; Excel computes the two alike)."""
+        for n in items:
+            if n.kind == "func":
+                for arg in n.args:
+                    if len(arg) == 1 and arg[0].kind == "ref" and tokens[arg[0].tok][2].upper() in self.areas:
+                        edits.append((arg[0].tok, "replace", self.areas[tokens[arg[0].tok][2].upper()]))
+                    else:
+                        self._areas(arg, tokens, edits)
+            elif n.kind == "paren":
+                self._areas(n.items, tokens, edits)
 
     def _omitted(self, items, tokens, edits):
         """Put OMITTED where a catalogue call leaves an argument out."""

@@ -122,7 +122,11 @@ def _make(spec: FunctionSpec):
 
     def catalogue_function(*args):
         try:
-            return _result_out(call(name, *[_arg_in(a) for a in args]))
+            # a number or text as such ([[v]], as xlwings gives a cell); anything else through _arg_in
+            r = call(name, *[[[a]] if type(a) is float or (type(a) is str and a != OMITTED) else _arg_in(a)
+                             for a in args])
+            t = type(r)
+            return r if t is float or t is str or t is bool else _result_out(r)
         except TsdError as exc:
             RECORDER.error(excel.error_text(exc))
             return error_dict(exc.excel_code)
@@ -148,15 +152,15 @@ def _cell_info(info_type, reference=None):
     return error_dict("#VALUE!")
 
 
-def fit(value, rows: int, cols: int) -> list:
+def fit(value, rows: int, cols: int, beyond=None) -> list:
     """An array formula's result fitted to its range, as Excel does for Ctrl+Shift+Enter formulas:
-    a single value fills the range, a single row or column repeats, cells beyond the result are #N/A,
-    an empty cell of the result shows 0."""
+    a single value fills the range, a single row or column repeats, cells beyond the result are #N/A
+    (or ``beyond``), an empty cell of the result shows 0."""
     if type(value) is not list:
         value = [[value]]
     value = [r if type(r) is list else [r] for r in value] or [[None]]
     h, w = len(value), len(value[0])
-    na = error_dict("#N/A")
+    na = error_dict("#N/A") if beyond is None else beyond
     out = []
     for i in range(rows):
         src = value[0] if h == 1 else value[i] if i < h else None
@@ -188,15 +192,15 @@ def register(wb, arrays: dict | None = None) -> None:
         wb.register_function(name, f, min_args=1, max_args=2, allow_override_builtin=True)
     arrays = {} if arrays is None else arrays
 
-    def fit_first(value, rows, cols, key):
-        arrays[key] = out = fit(value, int(rows), int(cols))
+    def fit_first(value, rows, cols, key, whole=0):
+        arrays[key] = out = fit(value, int(rows), int(cols), 0.0 if whole else None)
         return out[0][0]
 
     def part(_first, key, i, j):
         got = arrays.get(key)
         return got[int(i)][int(j)] if got is not None else error_dict("#N/A")
 
-    wb.register_function(FIT, fit_first, min_args=4, max_args=4)
+    wb.register_function(FIT, fit_first, min_args=4, max_args=5)
     wb.register_function(LIFT, excel_functions.lift, min_args=1, max_args=None)
     wb.register_function(AT, part, min_args=4, max_args=4)
 

@@ -58,7 +58,7 @@ def range_cells(ref: str) -> tuple[int, int, int, int]:
     return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 
-@dataclass
+@dataclass(slots=True)
 class FormulaCell:
     """One cell holding an ``<f>`` element, where it stands in the sheet XML, and the formula."""
 
@@ -69,8 +69,7 @@ class FormulaCell:
     ref: str | None    # an array formula's range, or a shared formula's span (its master only)
     si: str | None     # a shared formula's group
     dynamic: bool      # a dynamic-array formula (spills; the cell carries cm=)
-    start: int         # the <c> element's span in the XML text
-    end: int
+    start: int         # where the <c> element starts in the XML text
     f_start: int       # the <f> element's span
     f_end: int
 
@@ -121,8 +120,7 @@ class Package:
                 data = zf.read(part)
             except KeyError:
                 continue
-            text, enc = cache._xml_text(data)
-            self.sheets[title] = _scan(title, part, text, enc)
+            self.sheets[title] = _scan(title, part, data)
 
     @property
     def formula_count(self) -> int:
@@ -162,46 +160,99 @@ def _defined_names(xml: str) -> list[tuple[str, int | None, str, bool]]:
     return out
 
 
-def _scan(title: str, part: str, xml: str, enc: str) -> SheetXml:
-    m = re.search(r"<(?:(\w+):)?worksheet\b", xml)
+_COLS: dict = {}
+
+
+def _cat(prefix, a: str, b: str):
+    """``a + prefix + b`` as str or bytes, as ``prefix`` is."""
+    if isinstance(prefix, bytes):
+        return a.encode() + prefix + b.encode()
+    return a + prefix + b
+
+
+def _cell_ref(attrs: str):
+    """(row, column) from a <c> element's attributes, or None when it has no ``r``."""
+    i = attrs.find(' r="')
+    if i < 0:
+        return None
+    j = attrs.index('"', i + 4)
+    ref = attrs[i + 4:j]
+    k = 0
+    while k < len(ref) and ref[k].isalpha():
+        k += 1
+    letters = ref[:k]
+    col = _COLS.get(letters)
+    if col is None:
+        col = _COLS[letters] = col_number(letters)
+    return int(ref[k:]), col
+
+
+def _scan(title: str, part: str, data: bytes) -> SheetXml:
+    """A sheet part read: its size (cells, used rows and columns), and its formula cells. Only a sheet
+    with formulas is decoded to text (a large table of values is counted in bytes)."""
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    head = data[:4096].decode("utf-16" if utf16 else "utf-8", errors="ignore")
+    m = re.search(r"<(?:(\w+):)?worksheet\b", head)
     p = (m.group(1) + ":") if m and m.group(1) else ""
+    if utf16:
+        xml, enc = cache._xml_text(data)
+        blob, pb = xml, p
+    else:
+        xml, enc, blob, pb = "", "utf-8", data, p.encode()
     sheet = SheetXml(title, part, xml, enc, p)
-    sheet.cells = xml.count(f"<{p}c ") + xml.count(f"<{p}c>")
-    last = xml.rfind(f"<{p}row ")
+    sheet.cells = blob.count(_cat(pb, "<", "c "))
+    if _cat(pb, "<", "c>") in blob:
+        sheet.cells += blob.count(_cat(pb, "<", "c>"))
+    last = blob.rfind(_cat(pb, "<", "row "))
     if last >= 0:
-        rm = re.search(r'\sr="(\d+)"', xml[last:last + 200])
+        tail = blob[last:last + 200]
+        rm = re.search(r'\sr="(\d+)"', tail if isinstance(tail, str) else tail.decode("utf-8", "ignore"))
         sheet.max_row = int(rm.group(1)) if rm else 0
-    dim = re.search(rf'<{re.escape(p)}dimension\b[^>]*\sref="([^"]+)"', xml[:4096])
+    dim = re.search(rf'<{re.escape(p)}dimension\b[^>]*\sref="([^"]+)"', head)
     if dim:
         try:
             _, _, r2, c2 = range_cells(dim.group(1).replace("$", ""))
             sheet.max_row, sheet.max_col = max(sheet.max_row, r2), c2
         except ValueError:
             pass
-    if f"<{p}f" not in xml:
+    if _cat(pb, "<", "f") not in blob:
         return sheet
-    f_re = re.compile(rf"<{re.escape(p)}f\b([^>]*?)(/>|>(.*?)</{re.escape(p)}f>)", re.S)
-    c_open, c_close = f"<{p}c", f"</{p}c>"
-    row_hint = None
-    for fm in f_re.finditer(xml):
-        start = xml.rfind(c_open, 0, fm.start())
-        head_end = xml.index(">", start)
-        c_attrs = attrs(xml[start + len(c_open):head_end])
-        end = xml.find(c_close, fm.end())
-        end = len(xml) if end < 0 else end + len(c_close)
-        r = c_attrs.get("r")
-        if r is None:
-            row_hint = row_hint or _positions(xml, p)
-            row, col = row_hint[start]
+    f_count = blob.count(_cat(pb, "<", "f>")) + blob.count(_cat(pb, "<", "f ")) + blob.count(_cat(pb, "<", "f/>"))
+    if not f_count:
+        return sheet
+    if not xml:
+        xml = sheet.xml = data.decode("utf-8")
+    q = re.escape(p)
+    # a cell and its formula, the formula's first child as the schema orders them
+    cell_f = re.compile(rf"<{q}c\b([^>]*)>\s*<{q}f\b([^>]*?)(/>|>([^<]*)</{q}f>)")
+    out = sheet.formulas
+    positions = None
+    unescape = html.unescape
+    max_col = sheet.max_col
+    for fm in cell_f.finditer(xml):
+        c_attrs = fm.group(1)
+        rc = _cell_ref(c_attrs)
+        if rc is None:
+            positions = positions or _positions(xml, p)
+            rc = positions[fm.start()]
+        row, col = rc
+        fa = fm.group(2)
+        if fa.strip():
+            a = attrs(fa)
+            kind, ref, si = a.get("t", ""), a.get("ref"), a.get("si")
         else:
-            row, col = split_coord(r)
-        fa = attrs(fm.group(1))
-        kind = fa.get("t", "")
-        text = html.unescape(fm.group(3)) if fm.group(3) else ""
-        sheet.formulas.append(FormulaCell(row, col, kind, text, fa.get("ref"), fa.get("si"),
-                                          "cm" in c_attrs and kind == "array", start, end,
-                                          fm.start(), fm.end()))
-        sheet.max_col = max(sheet.max_col, col)
+            kind, ref, si = "", None, None
+        text = fm.group(4) or ""
+        if "&" in text:
+            text = unescape(text)
+        out.append(FormulaCell(row, col, kind, text, ref, si, kind == "array" and ' cm="' in c_attrs,
+                               fm.start(), fm.start(2) - len(p) - 2, fm.end()))
+        if col > max_col:
+            max_col = col
+    sheet.max_col = max_col
+    if len(out) != f_count:
+        raise ValueError(f"sheet {title}: a formula outside a cell, or a cell whose first element is not its "
+                         f"formula")
     return sheet
 
 

@@ -89,6 +89,7 @@ class Session:
         self._names = self._defined_names()
         self._formula_cells = {(s, r, c) for s, r, c, _ in self.book.targets}
         self._original: dict = {}  # (sheet, row, col) -> the value the workbook had, for reset()
+        self._given: dict = {}     # NAME -> the rows of values last put there
         self._dirty = True
         self.evaluations = 0
 
@@ -131,17 +132,23 @@ class Session:
         wb = self.book.wb
         for name, value in values.items():
             sheet, r1, c1, r2, c2 = self.cells(name)
-            rows = self._shape(name, value, r2 - r1 + 1, c2 - c1 + 1)
+            rows = [[_serial(v) for v in row] for row in self._shape(name, value, r2 - r1 + 1, c2 - c1 + 1)]
+            if self._given.get(name.upper()) == rows:
+                continue  # as it is already
             for i, row in enumerate(rows):
-                for j, v in enumerate(row):
+                for j in range(len(row)):
                     key = (sheet, r1 + i, c1 + j)
-                    if key in self._formula_cells:
-                        raise ValueError(f"{name}: {sheet}!{_coord(r1 + i, c1 + j)} holds a formula; "
-                                         f"an input must be a cell that holds a value")
                     if key not in self._original:
+                        if key in self._formula_cells:
+                            raise ValueError(f"{name}: {sheet}!{_coord(r1 + i, c1 + j)} holds a formula; "
+                                             f"an input must be a cell that holds a value")
                         self._original[key] = wb.get_value(*key)
-                    wb.set_value(sheet, r1 + i, c1 + j, _serial(v))
-        self._dirty = True
+            if len(rows) == 1 and len(rows[0]) == 1:
+                wb.set_value(sheet, r1, c1, rows[0][0])
+            else:
+                wb.set_values_batch(sheet, r1, c1, rows)  # one call: a range of cells at a time
+            self._given[name.upper()] = rows
+            self._dirty = True
 
     @staticmethod
     def _shape(name, value, rows, cols) -> list:
@@ -173,6 +180,7 @@ class Session:
         for (sheet, row, col), v in self._original.items():
             wb.set_value(sheet, row, col, v if not isinstance(v, dict) else None)
         self._original.clear()
+        self._given.clear()
         self._dirty = True
 
     # --- outputs ------------------------------------------------------------------------------------
