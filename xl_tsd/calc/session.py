@@ -8,9 +8,15 @@ with the same inputs (``tests/test_calc_session.py``).
 
 >>> from xl_tsd.calc import Session
 >>> from xl_tsd.workflows.fill import default_template
->>> s = Session(default_template())
->>> s.evaluate({"Share_S2": 0.8, "Share_S3": 0.4, "S4_Method": "四分法"}, ["Contrib_Rate"])  # doctest: +SKIP
-{'Contrib_Rate': 0.08}
+>>> s = Session(default_template())          # the empty case template
+>>> s.get("Contrib_Rate")                     # nothing given yet: blank
+''
+>>> r = s.evaluate({"Points_Weight": [1], "Points_Established": ["是"], "Share_S2": 0.8, "Share_S3": 0.4,
+...                 "S4_Method": "四分法 quarters"}, ["Contrib_Rate"])
+>>> round(r["Contrib_Rate"], 12)              # CASES.md A: 1 x 0.8 x 0.4 x 0.25
+0.08
+>>> round(s.evaluate({"Share_S3": 0.5}, ["Contrib_Rate"])["Contrib_Rate"], 12)   # only S3 changed
+0.1
 """
 from __future__ import annotations
 
@@ -200,9 +206,15 @@ class Session:
             self._dirty = False
             self.evaluations += 1
         out = {}
-        get, conv = wb.get_value, F.from_engine
+        get, conv, formulas = wb.get_value, F.from_engine, self._formula_cells
+
+        def value(s, r, c):
+            v = get(s, r, c)
+            if v is None and (s, r, c) not in formulas:
+                return None  # an empty input cell: "not known"; a formula reading it shows 0
+            return _plain(conv(v))
         for n, (s, r1, c1, r2, c2) in where.items():
-            grid = [[_plain(conv(get(s, r, c))) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+            grid = [[value(s, r, c) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
             out[n] = grid[0][0] if r1 == r2 and c1 == c2 else grid
         return out
 
