@@ -34,7 +34,8 @@ class Limits:
     ----------
     max_cells : int
         Cells (values and formulas) in all sheets. 4,000,000 by default: about
-        2 GB of memory at most; the largest case workbooks hold a few thousand.
+        600 MB of memory (500,000 cells take 124 MB for the whole command); the
+        case template holds 3,000.
     max_formulas : int
         Formula cells. 1,000,000 by default.
     max_range_cells : int
