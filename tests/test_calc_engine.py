@@ -269,3 +269,16 @@ def test_written_package_is_a_valid_zip_with_unchanged_parts_copied(tmp_path):
     assert "xl/worksheets/sheet2.xml" in same and "xl/styles.xml" in same
     assert openpyxl.load_workbook(io.BytesIO(out.read_bytes()), data_only=True).active["A1"].value == 2
     assert re.search(rb"<v>2</v>", zo.read("xl/worksheets/sheet1.xml"))
+
+
+def test_fill_and_batch_refuse_above_a_limit(tmp_path):
+    import pathlib
+    from xl_tsd.workflows.batch import batch
+    from xl_tsd.workflows.fill import fill
+    cases = pathlib.Path(__file__).resolve().parents[1] / "examples" / "cases"
+    with pytest.raises(LimitExceeded, match=r"vehicle_chassis\.json \(filled into Template\.xlsm\): refused: .*"
+                                            r"--max-cells"):
+        fill(cases / "vehicle_chassis.json", tmp_path / "v.xlsm", limits=Limits(max_cells=10))
+    assert not (tmp_path / "v.xlsm").exists()
+    res = batch(cases, tmp_path / "out", workers=1, limits=Limits(max_formulas=5))
+    assert res.failed == res.results and all("--max-formulas" in r.error for r in res.results)

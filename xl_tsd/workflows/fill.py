@@ -111,7 +111,12 @@ def _fill_prepared(name, data, out, tpl, t0, limits=None) -> FillReport:
     contract.write_inputs(wb, case_to_inputs(data))
     buf = io.BytesIO()
     wb.save(buf)
-    report = calculate(buf.getvalue(), out, limits=limits)
+    from ..calc import LimitExceeded
+    try:
+        report = calculate(buf.getvalue(), out, limits=limits)
+    except LimitExceeded as exc:  # name the case and the template, not the workbook in memory
+        exc.args = (str(exc).replace("workbook:", f"{name} (filled into {tpl.name}):", 1),)
+        raise
     return FillReport(name, out, headline(report.values, wb), list(report.errors), list(report.problems),
                       time.perf_counter() - t0)
 
