@@ -282,3 +282,22 @@ def test_fill_and_batch_refuse_above_a_limit(tmp_path):
     assert not (tmp_path / "v.xlsm").exists()
     res = batch(cases, tmp_path / "out", workers=1, limits=Limits(max_formulas=5))
     assert res.failed == res.results and all("--max-formulas" in r.error for r in res.results)
+
+
+def test_the_1904_date_system():
+    """A workbook saved with the 1904 date system (Excel for Mac before 2011) counts days from
+    1904-01-01: 2019-04-23 is serial 42116 there (43578 - 1462), and the catalogue still reads it as
+    2019-04-23 (DOMAIN §1: punitive damages from that day)."""
+    import datetime as dt
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws["A1"] = dt.date(2019, 4, 23)
+    ws["B1"] = "=A1"
+    ws["C1"] = "=YEAR(A1)"
+    ws["D1"] = "=DATE(2019,4,23)"
+    ws["E1"] = "=PUNITIVE_AVAILABLE(A1)"
+    ws["F1"] = "=PUNITIVE_AVAILABLE(A1-1)"
+    v = _values(wb)
+    assert [v[("Sheet", c)] for c in ("B1", "C1", "D1", "E1", "F1")] == [42116.0, 2019.0, 42116.0, True, False]

@@ -220,6 +220,8 @@ class Book:
         cfg = fz.EvaluationConfig()
         cfg.enable_parallel = False  # the catalogue's Python functions run one at a time anyway
         cfg.max_eval_time_ms = int(self.limits.max_seconds * 1000)
+        if package.date1904:
+            cfg.date_system = "1904"
         if package.iterate:  # the workbook asks for iterative calculation: Excel's settings
             cfg.cycle_policy = "iterate"
             cfg.iterate_max_iterations = int(float(package.calc_pr.get("iterateCount", 100)))
@@ -237,7 +239,7 @@ class Book:
         # names formualizer leaves out (a formula it cannot compute, a #REF!): reported where used
         self.omitted_names = {d.get("name", "").upper(): d.get("message", "") for d in
                               self.wb.name_import_diagnostics if d.get("name")}
-        F.register(self.wb, self.array_values)
+        F.register(self.wb, self.array_values, package.date1904)
         self._set_arrays()
 
     def _set_arrays(self) -> None:

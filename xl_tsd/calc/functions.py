@@ -115,10 +115,34 @@ class Recorder:
 RECORDER = Recorder()
 
 
-def _make(spec: FunctionSpec):
-    """The engine function for one catalogue entry."""
+#: Days from the 1900 date system's serial numbers to the 1904 system's (1904-01-01 is 1462).
+DAYS_1904 = 1462
+
+
+def _to_1900(a):
+    """A date argument of a 1904-system workbook as the 1900-system serial the catalogue reads."""
+    if type(a) is float:
+        return a + DAYS_1904
+    if type(a) is list:
+        return [[v + DAYS_1904 if type(v) is float else v for v in (r if type(r) is list else [r])] for r in a]
+    return a
+
+
+def _make(spec: FunctionSpec, date1904: bool = False):
+    """The engine function for one catalogue entry (``date1904``: the workbook counts days from 1904)."""
     name = spec.name
     call = excel.call
+    if date1904:
+        dates = [i for i, arg in enumerate(spec.args) if arg.unit == "date"]
+        inner = _make(spec)
+
+        def catalogue_function_1904(*args):
+            args = [_to_1900(a) if i in dates else a for i, a in enumerate(args)]
+            r = inner(*args)
+            return r  # the catalogue answers numbers, text and booleans, not dates
+
+        catalogue_function_1904.__name__ = name
+        return catalogue_function_1904
 
     def catalogue_function(*args):
         try:
@@ -176,13 +200,13 @@ def fit(value, rows: int, cols: int, beyond=None) -> list:
 _OVERRIDES = {"CELL": _cell_info}
 
 
-def register(wb, arrays: dict | None = None) -> None:
+def register(wb, arrays: dict | None = None, date1904: bool = False) -> None:
     """Register the catalogue, and the functions xl_tsd computes itself, in a formualizer workbook.
 
     ``arrays`` is where the workbook's array formulas keep their results (see :mod:`.formula_text`).
     """
     for name, spec in FUNCTIONS.items():
-        f = _make(spec)
+        f = _make(spec, date1904)
         wb.register_function(name, f, min_args=0, max_args=None)
         # how Excel stores a call to a function it does not know when it saves
         wb.register_function("_XLUDF." + name, f, min_args=0, max_args=None)

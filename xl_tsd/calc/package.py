@@ -113,6 +113,9 @@ class Package:
         wb_xml, _ = cache._xml_text(zf.read(self.workbook_part))
         self.workbook_xml = wb_xml
         self.calc_pr = _calc_pr(wb_xml)
+        pr = re.search(r"<(?:\w+:)?workbookPr\b([^>]*)>", wb_xml)
+        #: The 1904 date system (Excel for Mac before 2011): serial 0 is 1904-01-01, not 1899-12-31.
+        self.date1904 = bool(pr) and attrs(pr.group(1)).get("date1904", "0").lower() in ("1", "true", "on")
         self.names = _defined_names(wb_xml)
         self.sheets: dict[str, SheetXml] = {}
         for title, part in self.parts.items():

@@ -138,7 +138,9 @@ class Session:
         wb = self.book.wb
         for name, value in values.items():
             sheet, r1, c1, r2, c2 = self.cells(name)
-            rows = [[_serial(v) for v in row] for row in self._shape(name, value, r2 - r1 + 1, c2 - c1 + 1)]
+            shift = F.DAYS_1904 if self.package.date1904 and _is_date_any(value) else 0
+            rows = [[_serial(v) - shift if shift and isinstance(v, _dt.date) else _serial(v) for v in row]
+                    for row in self._shape(name, value, r2 - r1 + 1, c2 - c1 + 1)]
             if self._given.get(name.upper()) == rows:
                 continue  # as it is already
             for i, row in enumerate(rows):
@@ -246,6 +248,12 @@ class Session:
         rep = report_of(ev, self.source)
         rep.output = dst
         return rep
+
+
+def _is_date_any(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_is_date_any(v) for v in value)
+    return isinstance(value, _dt.date)
 
 
 def _plain(v):
