@@ -18,6 +18,7 @@ listed in docs/headless.md.
 from __future__ import annotations
 
 import importlib
+import re
 
 import numpy as np
 
@@ -125,8 +126,19 @@ def _bridge(name: str, module: str):
             return [[value_out(v) for v in row] for row in r.tolist()]
         return value_out(r)
 
+    if name.startswith("IM") or name == "COMPLEX":
+        plain = excel_function
+
+        def excel_function(*args):  # noqa: F811 - the same, with Excel's 15 significant digits
+            r = plain(*args)
+            return _DECIMAL.sub(lambda m: format(float(m.group()), ".15g"), r) if type(r) is str else r
+
     excel_function.__name__ = excel_function.__qualname__ = name
     return excel_function
+
+
+# a decimal number in a complex number's text: Excel writes its parts with 15 significant digits
+_DECIMAL = re.compile(r"\d+\.\d+(?:[eE][-+]?\d+)?")
 
 
 # --- number bases (DEC2BIN, HEX2OCT, ...), written here: neither formualizer nor formulas follows Excel
