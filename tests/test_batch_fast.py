@@ -1,4 +1,5 @@
-"""The batch's fast path (xl_tsd.workflows.fast_fill, xl_tsd.calc.compiled) against fill()'s own way.
+"""The batch's fast path (xl_tsd.workflows.fast_fill: the template loaded once, each case recomputing what its
+inputs change) against fill()'s own way.
 
 "The same workbook" here means, for every sheet and every cell, read by
 openpyxl both with formulas (``data_only=False``) and with the cached values
@@ -22,8 +23,9 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
-from xl_tsd.calc import cache, engine
-from xl_tsd.calc.compiled import CompiledBook
+from xl_tsd.calc import cache, calculate, engine_package
+from xl_tsd.calc.engine import Book
+from xl_tsd.calc.package import split_coord
 from xl_tsd.workflows import fast_fill
 from xl_tsd.workflows.case_data import CaseError, case_to_inputs, load_case
 from xl_tsd.workflows.fast_fill import fill_fast, filler_for
@@ -71,15 +73,15 @@ def assert_same_report(fast, simple):
 
 
 def _both(case, tmp_path, name, replayed=1, template=None):
-    """fill() and fill_fast() of one case; the fast one must have replayed the compiled template
-    (``replayed=0``: must have gone through fill()'s own way)."""
+    """fill() and fill_fast() of one case after another case in the same loaded template; the fast one
+    must have gone through the loaded template (``replayed=0``: through fill()'s own way)."""
     filler = filler_for(template or default_template())
     assert filler is not None
-    # the first case records the walk; the replay comes after it
+    # another case first: the loaded template must not keep anything of it
     fill_fast(VEHICLE, tmp_path / f"{name}.warm.xlsm", template=template)
-    before = filler.book.replayed
+    before = filler.cases
     fast = fill_fast(case, tmp_path / f"{name}.fast.xlsm", template=template)
-    assert filler.book.replayed == before + replayed
+    assert filler.cases == before + replayed
     simple = fill(case, tmp_path / f"{name}.simple.xlsm", template=template)
     return fast, simple
 
@@ -190,7 +192,7 @@ def test_prepared_sheets_write_what_patch_sheet_writes(tmp_path):
     filler = filler_for(default_template())
     fill_fast(VEHICLE, tmp_path / "first.xlsm")  # the sheets are split after the first case
     cells = filler._changed(case_to_inputs(load_case(CASES / "security_upgrade.yaml")))
-    values = filler.book.compute({k: fast_fill._read_back(t, x, filler._parser) for k, (t, x) in cells.items()})
+    values = filler.compute({k: fast_fill._read_back(t, x, filler._parser) for k, (t, x) in cells.items()})
     titles = {part: title for title, part in filler.parts.items()}
     assert filler.prepared and cells
     for part, prepared in filler.prepared.items():
@@ -200,7 +202,7 @@ def test_prepared_sheets_write_what_patch_sheet_writes(tmp_path):
         assert prepared.patch({"XFD1048576": 1.0}) is None  # a cell it was not split around: patch_sheet's job
 
 
-# --- the compiled book on its own ------------------------------------------------------------------
+# --- the loaded workbook recomputed in place ---------------------------------------------------------
 
 def _book(values: dict) -> bytes:
     """Inputs on one sheet (A1:A4, a defined name on A1), formulas reading them on another."""
@@ -229,34 +231,24 @@ INPUTS = [("In", "A1"), ("In", "A2"), ("In", "A3"), ("In", "A4")]
 
 @pytest.mark.parametrize("values", [
     {"A1": 0.8, "A2": "x", "A3": 4, "A4": dt.date(2019, 4, 23)},
-    {"A1": 1.5, "A2": None, "A3": 0, "A4": None},  # a share above 1: the catalogue's #NUM! with reason
+    {"A1": 1.5, "A2": None, "A3": 0, "A4": None},  # a share above 1: the catalogue's #VALUE! with reason
     {"A1": None, "A2": "", "A3": "text", "A4": True},
 ], ids=["values", "blanks-and-error", "empty-text"])
-def test_compiled_book_computes_as_evaluate(values):
-    """Built from the inputs as blanks, then given values, it answers what evaluate() answers for
-    the workbook written with those values (the reference: formulas' own dispatch)."""
-    cb = CompiledBook(_book({}), INPUTS)
+def test_loaded_book_recomputed_equals_a_fresh_calculation(values):
+    """Loaded with blank inputs, computed, then given values and computed again, it answers what
+    calculate() answers for the workbook written with those values."""
+    book = Book(engine_package(_book({}), "blank"))
+    book.compute()
     written = _book(values)
-    want = engine.evaluate(engine.read_book(written))
-    reader = engine.read_book(written)
-    given = {(s, c): reader[s][c].value for s, c in INPUTS}
-    for _ in range(2):  # the first computes through schedula and records; the second replays
-        got = cb.compute(given)
-        assert got.values == want.values
-        assert got.reasons == want.reasons
-    assert cb.dispatched == 1 and cb.replayed == 1
-
-
-def test_compiled_book_falls_back_to_the_dispatcher(monkeypatch):
-    from xl_tsd.calc import compiled
-    cb = CompiledBook(_book({"A1": 0.8}), INPUTS)
-    cb.compute({})
-    monkeypatch.setattr(CompiledBook, "_replay", lambda self, o, r: (_ for _ in ()).throw(compiled._Unusual()))
-    got = cb.compute({("In", "A1"): 0.5})
-    assert got.values[("Out", "A1")] == 5.0  # RATE 0.5 x 10
-    assert cb.dispatched == 2 and cb.replayed == 0
-
-
-def test_compiled_book_refuses_a_formula_input():
-    with pytest.raises(ValueError, match="formula"):
-        CompiledBook(_book({}), [("Out", "A1")])
+    want = calculate(written)
+    reader = openpyxl.load_workbook(io.BytesIO(written))
+    for sheet, coord in INPUTS:
+        v = reader[sheet][coord].value
+        if isinstance(v, dt.datetime):
+            v = (v - dt.datetime(1899, 12, 30)).days  # the engine holds a date as its serial number
+        book.wb.set_value(sheet, *split_coord(coord), v)
+    got = book.compute()
+    from xl_tsd.calc import report_of
+    rep = report_of(got)
+    assert rep.values == want.values
+    assert [str(e) for e in rep.errors] == [str(e) for e in want.errors]

@@ -17,7 +17,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 import xl_tsd
 from xl_tsd import excel
-from xl_tsd.calc import calculate, engine
+from xl_tsd.calc import calculate
 from xl_tsd.registry import FUNCTIONS
 
 
@@ -341,30 +341,27 @@ def test_ranges_in_arrays_out():
     assert values[("Sheet", "H1")] == pytest.approx(1.0)  # weights sum to 1 (FUNCTIONS.md)
 
 
-# --- compiled formulas reused across cells and calls ---------------------------------------------
+# --- filled-down formulas, names, problems ------------------------------------------------------
 
-def test_filled_down_formulas_are_reused_and_right():
+def test_filled_down_formulas_are_right():
     wb = openpyxl.Workbook()
     ws = wb.active
     ws["B1"] = 10
     for r in range(1, 41):
         ws[f"A{r}"] = r
         ws[f"C{r}"] = f"=A{r}*$B$1+A{r}"              # hand: 11 r
-        ws[f"D{r}"] = f"=C{r}*2+$C$1"                 # row 1 reads C1 twice; the others do not
+        ws[f"D{r}"] = f"=C{r}*2+$C$1"                 # hand: 22 r + 11
         ws[f"E{r}"] = f"=SUM($A$1:A{r})"              # hand: r (r + 1) / 2
-        ws[f"F{r}"] = f"=IF(MOD(A{r},2)=0,\"even\",ROW())"  # ROW() depends on the cell: never reused
-    engine.clear_cache()
-    report = calculate(wb)
-    v = report.values
+        ws[f"F{r}"] = f"=IF(MOD(A{r},2)=0,\"even\",ROW())"  # ROW() is the cell's own row
+    v = calculate(wb).values
     for r in range(1, 41):
         assert v[("Sheet", f"C{r}")] == 11 * r
         assert v[("Sheet", f"D{r}")] == 22 * r + 11
         assert v[("Sheet", f"E{r}")] == r * (r + 1) / 2
         assert v[("Sheet", f"F{r}")] == ("even" if r % 2 == 0 else float(r))
-    assert report.reused_formulas >= 3 * 38  # C, D and E rows after the first ones share a compilation
 
 
-def test_reuse_across_workbooks_keeps_each_workbooks_values():
+def test_workbooks_computed_one_after_another_keep_their_own_values():
     def book(rate, const):
         wb = openpyxl.Workbook()
         ws = wb.active
@@ -385,23 +382,27 @@ def test_uncomputable_formulas_are_reported_and_the_rest_computed():
     wb = openpyxl.Workbook()
     ws = wb.active
     ws["A1"] = 5
-    ws["B1"] = "=OFFSET(A1,0,0)"        # a function the engine does not have
+    ws["B1"] = "=_xlfn.BYROW(A1:A2,_xlfn.LAMBDA(_xlpm.r,SUM(_xlpm.r)))"  # a function the engine lacks
     ws["B2"] = "=SUM(A1,"               # a formula the engine cannot read
-    ws["B3"] = "=C3+1"                  # a circular reference
+    ws["B3"] = "=C3+1"                  # a circular reference (the workbook does not ask for iteration)
     ws["C3"] = "=B3+1"
     ws["B4"] = "=A1*2"
-    ws["B5"] = '=INDIRECT("A1")+_xlfn.LET(_xlpm.x,2,_xlpm.x)'  # read by the parser: computed
-    ws["B6"] = "=INDIRECT(C6)"          # a computed reference: not available
+    ws["B5"] = '=INDIRECT("A1")+_xlfn.LET(_xlpm.x,2,_xlpm.x)'
+    ws["B6"] = "=INDIRECT(C6)"          # a computed reference
     ws["C6"] = "A1"
+    ws["B7"] = "=OFFSET(A1,0,0)+1"
     report = calculate(wb)
     where = {(p.sheet, p.cell): p.reason for p in report.problems}
-    assert set(where) == {("Sheet", c) for c in ("B1", "B2", "B3", "C3", "B6")}
-    assert report.values[("Sheet", "B5")] == 7.0  # hand: 5 + 2
-    assert "INDIRECT" in where[("Sheet", "B6")]
-    assert "OFFSET" in where[("Sheet", "B1")]
+    assert set(where) == {("Sheet", c) for c in ("B1", "B2", "B3", "C3")}
+    assert "BYROW" in where[("Sheet", "B1")] and report.values[("Sheet", "B1")] == "#NAME?"
     assert "cannot read" in where[("Sheet", "B2")]
     assert "circular" in where[("Sheet", "B3")] and "circular" in where[("Sheet", "C3")]
+    # Excel shows 0 in the cells of a circular reference when iterative calculation is off
+    assert report.values[("Sheet", "B3")] == report.values[("Sheet", "C3")] == 0.0
     assert report.values[("Sheet", "B4")] == 10.0  # hand
+    assert report.values[("Sheet", "B5")] == 7.0  # hand: 5 + 2
+    assert report.values[("Sheet", "B6")] == 5.0  # hand: the cell C6 names
+    assert report.values[("Sheet", "B7")] == 6.0  # hand: A1 + 1
     assert not report.complete
 
 
@@ -419,4 +420,4 @@ def test_other_workbooks_are_never_read(tmp_path, monkeypatch):
     assert report.values[("Sheet", "A1")] == report.values[("Sheet", "A2")] == "#REF!"
     assert report.values[("Sheet", "A3")] == "[a]b!1"
     assert [(p.cell, p.reason) for p in report.problems] == [
-        ("A1", "reference to another workbook: not read (computed as #REF!)")]
+        ("A1", "reference to another workbook: not read (its value is the one cached in the file, or #REF!)")]

@@ -106,6 +106,27 @@ def main():
     """
 
 
+def _limit_options(f):
+    """--max-cells, --max-formulas, --max-range-cells, --max-seconds (xl_tsd.calc.Limits) on a command."""
+    from .calc.limits import DEFAULT_LIMITS as d
+    for name, typ, what in reversed([
+            ("max-cells", click.IntRange(1), f"cells in all sheets (default {d.max_cells:,})"),
+            ("max-formulas", click.IntRange(1), f"formula cells (default {d.max_formulas:,})"),
+            ("max-range-cells", click.IntRange(1), f"cells in the largest range a formula reads (default "
+                                                   f"{d.max_range_cells:,})"),
+            ("max-seconds", click.FloatRange(min=0, min_open=True), f"seconds the engine may compute a "
+                                                                    f"workbook (default {d.max_seconds:g})")]):
+        f = click.option(f"--{name}", type=typ, default=None, help=f"Limit: {what}.")(f)
+    return f
+
+
+def _limits(kw: dict):
+    """The Limits given by the options of :func:`_limit_options` (removed from ``kw``)."""
+    from .calc.limits import DEFAULT_LIMITS
+    return DEFAULT_LIMITS.updated(**{k: kw.pop(k) for k in ("max_cells", "max_formulas", "max_range_cells",
+                                                            "max_seconds")})
+
+
 @main.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Also write the filled example workbook, computed, into this folder (made if need be; "
@@ -181,11 +202,12 @@ def generate(check, root):
                    "written here. Default: recompute for .xlsm (it can carry the xlwings functions), "
                    "show the values for .xlsx (Excel cannot compute the catalogue there).")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT (and the report) if they exist.")
-def calc(src, dst, report, recalc_on_open, overwrite):
+@_limit_options
+def calc(src, dst, report, recalc_on_open, overwrite, **limits):
     """Compute every formula of SRC without Excel; write it with the values cached.
 
-    Exit status: 0 done; 1 input refused (nothing written); 3 written, but some
-    formula cells could not be computed (listed).
+    Exit status: 0 done; 1 input refused or above a limit (nothing written); 3
+    written, but some formula cells could not be computed (listed).
     """
     import json
     from ._atomic import check_output, same_file, write_atomic
@@ -195,7 +217,7 @@ def calc(src, dst, report, recalc_on_open, overwrite):
             if same_file(report, other):
                 raise click.ClickException(f"{report}: the report would overwrite {other}; choose another file")
         check_output(report, overwrite=overwrite)
-    rep = calculate(src, dst, recalc_on_open=recalc_on_open, overwrite=overwrite)
+    rep = calculate(src, dst, recalc_on_open=recalc_on_open, overwrite=overwrite, limits=_limits(limits))
     if report:
         text = json.dumps(rep.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
         write_atomic(report, lambda f: f.write(text), overwrite=overwrite)
@@ -212,7 +234,8 @@ def calc(src, dst, report, recalc_on_open, overwrite):
 @click.option("--template", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Template to fill (default: workbook/Template.xlsm).")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
-def fill(case, out, template, overwrite):
+@_limit_options
+def fill(case, out, template, overwrite, **limits):
     """Fill the template with CASE (.json/.yaml) and compute it.
 
     Exit status: 0 done, master check TRUE; 1 refused (bad case data: every problem
@@ -220,7 +243,7 @@ def fill(case, out, template, overwrite):
     error values (listed).
     """
     from .workflows.fill import fill as fill_case
-    rep = fill_case(case, out, template=template, overwrite=overwrite)
+    rep = fill_case(case, out, template=template, overwrite=overwrite, limits=_limits(limits))
     h = rep.headline
     click.echo(f"{rep.output}: total award {h.get('Total_Award')!r}, master check {h.get('Check_Master')!r}"
                f" ({rep.seconds:.2f} s)")
@@ -255,7 +278,8 @@ def extract(book, out, overwrite):
 @click.option("--template", type=click.Path(dir_okay=False, exists=True), default=None)
 @click.option("-j", "--workers", type=click.IntRange(1), default=None, help="Processes (default: all cores).")
 @click.option("--overwrite", is_flag=True, help="Replace workbooks that exist.")
-def batch(cases_dir, out_dir, template, workers, overwrite):
+@_limit_options
+def batch(cases_dir, out_dir, template, workers, overwrite, **limits):
     """Fill and compute every case file of CASES_DIR, in parallel, with a summary.
 
     OUTPUT is made if it does not exist (its parent must). Without --overwrite, a batch
@@ -269,7 +293,7 @@ def batch(cases_dir, out_dir, template, workers, overwrite):
     n = len(files)
     with click.progressbar(length=n, label=f"{n} cases", file=sys.stderr) as bar:
         res = run_batch(cases_dir, out_dir, template=template, workers=workers, overwrite=overwrite,
-                        progress=lambda r: bar.update(1))
+                        progress=lambda r: bar.update(1), limits=_limits(limits))
     for r in res.results:
         if r.note:
             click.echo(f"note {_shown(r.case)}: {_shown(r.note)}", err=True)

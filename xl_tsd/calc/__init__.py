@@ -1,7 +1,7 @@
 """Headless calculation: compute a workbook's formulas without Excel and save the values.
 
 :func:`calculate` reads a workbook (.xlsx, .xlsm, or an openpyxl
-``Workbook``), computes every formula cell with the ``formulas`` engine, in
+``Workbook``), computes every formula cell with the formualizer engine (Rust), in
 which the catalogue's functions are registered from the registry, and writes
 a copy in which each formula keeps its text and gains its computed value, so
 that viewers, openpyxl ``data_only=True``, LibreOffice and Excel show numbers.
@@ -22,9 +22,18 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from .limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from .safety import InputRefused
 
-__all__ = ["calculate", "CalcReport", "CellError", "InputRefused"]
+__all__ = ["calculate", "CalcReport", "CellError", "InputRefused", "Limits", "LimitExceeded", "DEFAULT_LIMITS",
+           "Session"]
+
+
+def __getattr__(name):  # the Session is imported when it is asked for
+    if name == "Session":
+        from .session import Session
+        return Session
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,6 @@ class CalcReport:
     errors: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     seconds: float = 0.0
-    reused_formulas: int = 0
 
     @property
     def complete(self) -> bool:
@@ -134,11 +142,11 @@ def _check_output(dst: str, src_path: str | None, kind: str, overwrite: bool = T
 
 def report_of(ev, source: str | None = None) -> CalcReport:
     """The :class:`CalcReport` of an engine :class:`~.engine.Evaluation` (nothing written yet)."""
-    from formulas.tokens.operand import XlError
-    report = CalcReport(source, None, ev.formula_cells, problems=ev.problems, reused_formulas=ev.shared)
+    from .functions import ExcelError
+    report = CalcReport(source, None, ev.formula_cells, problems=ev.problems)
     why = {(p.sheet, p.cell): p.reason for p in ev.problems}
     for key, v in ev.values.items():
-        if isinstance(v, XlError):
+        if isinstance(v, ExcelError):
             code = str(v)
             report.errors.append(CellError(key[0], key[1], code, ev.reasons.get(key) or why.get(key, "")))
             report.values[key] = code
@@ -147,7 +155,33 @@ def report_of(ev, source: str | None = None) -> CalcReport:
     return report
 
 
-def calculate(src, dst=None, *, recalc_on_open: bool | None = None, overwrite: bool = True) -> CalcReport:
+def limits_of(limits: Limits | None, given: dict) -> Limits:
+    """``limits`` (default :data:`DEFAULT_LIMITS`) with the keyword arguments ``max_*`` given replaced."""
+    unknown = set(given) - {"max_cells", "max_formulas", "max_range_cells", "max_seconds"}
+    if unknown:
+        raise TypeError(f"unknown limit {', '.join(sorted(unknown))}")
+    return (limits or DEFAULT_LIMITS).updated(**given)
+
+
+def engine_package(data: bytes, name: str):
+    """The checked, read :class:`~.package.Package` of a workbook's bytes (or InputRefused)."""
+    from . import package, safety
+    zf, kind = safety.open_package(data, name)
+    try:
+        pkg = package.Package(data, zf, kind)
+    except InputRefused:
+        raise
+    except Exception as exc:  # a damaged part: say where
+        raise InputRefused(f"{name}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+    missing = [t for t in pkg.parts if t not in pkg.sheets]
+    if missing:
+        raise InputRefused(f"{name}: cannot be read as a workbook (no part found for sheet "
+                           f"{', '.join(sorted(missing))})")
+    return pkg
+
+
+def calculate(src, dst=None, *, recalc_on_open: bool | None = None, limits: Limits | None = None,
+              overwrite: bool = True, **max_) -> CalcReport:
     """Compute every formula of a workbook and save it with the values cached.
 
     Parameters
@@ -171,6 +205,10 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None, overwrite: b
         True (the default): replace ``dst`` if it exists. False: refuse
         (``FileExistsError``) if a file has that name, when the work starts or
         when the result is written (an exclusive create).
+    limits : Limits, optional
+        The work the calculation may take (:data:`DEFAULT_LIMITS`).
+    max_cells, max_formulas, max_range_cells, max_seconds : optional
+        One limit raised or lowered (see :class:`Limits`).
 
     Returns
     -------
@@ -184,32 +222,28 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None, overwrite: b
         the input or has the wrong extension. Nothing is written.
     xl_tsd._atomic.OutputRefused
         The output's folder does not exist or cannot be written.
+    LimitExceeded
+        The workbook needs more work than a limit allows (an InputRefused
+        whose message names the limit and the option that raises it).
     """
     from .._atomic import write_atomic
-    from . import cache, engine, safety
+    from . import cache, engine
 
     t0 = time.perf_counter()
+    lim = limits_of(limits, max_)
     data, src_path, name = _read_source(src)
-    zf, kind = safety.open_package(data, name)
+    pkg = engine_package(data, name)
     if dst is not None:
-        dst = _check_output(dst, src_path, kind, overwrite)
-    try:
-        book = engine.read_book(data)
-        parts = cache.sheet_parts(zf)
-    except Exception as exc:  # openpyxl's reasons are technical but say where
-        raise InputRefused(f"{name}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
-    missing = {ws.title for ws in book.worksheets} - set(parts)
-    if missing:
-        raise InputRefused(f"{name}: cannot be read as a workbook (no part found for sheet "
-                           f"{', '.join(sorted(missing))})")
-    ev = engine.evaluate(book)
+        dst = _check_output(dst, src_path, pkg.kind, overwrite)
+    ev = engine.evaluate(pkg, lim, name)
 
     report = report_of(ev, src_path)
     if dst is not None:
         if recalc_on_open is None:
-            recalc_on_open = kind in (".xlsm", ".xltm")
-        write_atomic(dst, lambda f: cache.write_package(zf, ev.values, f, recalc_on_open, parts),
-                     overwrite=overwrite)
+            recalc_on_open = pkg.kind in (".xlsm", ".xltm")
+        sheets = {s.part: s for s in pkg.sheets.values()}
+        write_atomic(dst, lambda f: cache.write_package(pkg.zf, ev.values, f, recalc_on_open, pkg.parts,
+                                                        sheets=sheets), overwrite=overwrite)
         report.output = dst
     report.seconds = time.perf_counter() - t0
     return report

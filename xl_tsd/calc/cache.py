@@ -30,7 +30,8 @@ __all__ = ["sheet_parts", "write_package", "write_atomic", "cell_xml_value", "Pr
 
 _REL_DOC = "/officeDocument"
 _ATTR = r"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))"""
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# characters XML cannot hold, and a carriage return (an XML reader would turn it into a line feed)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
@@ -100,8 +101,8 @@ def cell_xml_value(value) -> tuple[str | None, str]:
         if v.is_integer() and abs(v) < 1e15:
             return None, str(int(v))
         return None, repr(v)
-    from formulas.tokens.operand import XlError
-    if isinstance(value, XlError):
+    from .functions import ExcelError
+    if isinstance(value, ExcelError):
         return "e", str(value)
     return "str", _text(str(value))
 
@@ -173,6 +174,8 @@ class _SheetPatch:
         for coord in self.values:
             col, row = coordinate_from_string(coord)
             rows_wanted[row].append((column_index_from_string(col), coord))
+        self._pending = sorted(rows_wanted)  # wanted rows in order; the walk takes them from the front
+        self._next = 0
         last_row = 0
         p = self.p
 
@@ -217,10 +220,16 @@ class _SheetPatch:
 
     def _missing_rows(self, rows_wanted, after: int, before: int | None):
         """Rows with values to write that the sheet does not have (cells of an array formula)."""
-        p = self.p
-        for row in sorted(r for r in rows_wanted if r > after and (before is None or r < before)):
+        p, pending = self.p, self._pending
+        while self._next < len(pending) and (before is None or pending[self._next] < before):
+            row = pending[self._next]
+            self._next += 1
+            if row <= after:
+                continue
             cells = [self._new_cell(coord) for _, coord in sorted(rows_wanted[row])]
             yield f'<{p}row r="{row}">{"".join(cells)}</{p}row>'
+        if before is not None and self._next < len(pending) and pending[self._next] == before:
+            self._next += 1  # the sheet has this row: the walk fills it in
 
 
 class _SheetSplit(_SheetPatch):
@@ -284,6 +293,43 @@ class PreparedSheet:
         return "".join(out)
 
 
+_T_ATTR = re.compile(r"""\st\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
+def splice_values(sheet, values: dict) -> str:
+    """:func:`patch_sheet` for a sheet read by :class:`~.package.Package`: the formula cells found when it
+    was read are rewritten in place (their ``t`` and ``<v>``), in one pass; cells that are not formula
+    cells (the rest of an array formula's range) go through :func:`patch_sheet` afterwards."""
+    xml, p = sheet.xml, sheet.prefix
+    c_open, v_open, v_close = f"<{p}c", f"<{p}v", f"</{p}v>"
+    left = dict(values)
+    out, pos = [], 0
+    for f in sheet.formulas:
+        coord = f.coord
+        if coord not in left:
+            continue
+        t, text = cell_xml_value(left.pop(coord))
+        tag_end = f.f_start  # the <c ...> start tag ends where the formula begins (but for whitespace)
+        attrs_start = f.start + len(c_open)
+        head = xml[attrs_start:tag_end].rstrip()
+        head = head[:-1] if head.endswith(">") else head  # the start tag's attributes
+        if t is not None or " t=" in head or "\tt=" in head:
+            head = _T_ATTR.sub("", head) + (f' t="{t}"' if t is not None else "")
+        out.append(xml[pos:f.start])
+        out.append(f"{c_open}{head}>{xml[f.f_start:f.f_end]}<{p}v>{text}{v_close}")
+        pos = f.f_end
+        if xml.startswith(v_open, pos):  # the old value
+            if xml.startswith("/>", pos + len(v_open)) or xml.startswith(" />", pos + len(v_open)):
+                pos = xml.index(">", pos) + 1
+            else:
+                pos = xml.index(v_close, pos) + len(v_close)
+    out.append(xml[pos:])
+    text = "".join(out)
+    if left:
+        text = patch_sheet(text, left)
+    return text
+
+
 def patch_sheet(xml: str, values: dict, cells: dict | None = None) -> str:
     """The worksheet XML with each cell of ``values`` ("A1" -> value) holding its value.
 
@@ -344,15 +390,18 @@ def _xml_text(data: bytes) -> tuple[str, str]:
 
 
 def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: bool = True,
-                  parts: dict | None = None, cells: dict | None = None, prepared: dict | None = None) -> None:
+                  parts: dict | None = None, cells: dict | None = None, prepared: dict | None = None,
+                  sheets: dict | None = None) -> None:
     """Copy package ``zf`` to the binary file ``out``, with ``values`` cached in its sheets.
 
     ``values`` maps (sheet title, "A1") to float, bool, str or an engine error;
     ``parts`` is :func:`sheet_parts` of the package, if already known;
     ``cells`` maps (sheet title, "A1") to a new content (t, inner XML) of the
     cell, as :func:`patch_sheet` takes it; ``prepared`` maps a sheet part to
-    its :class:`PreparedSheet`, used where it holds every cell to write.
+    its :class:`PreparedSheet`, used where it holds every cell to write; ``sheets`` maps a sheet part
+    to its :class:`~.package.SheetXml` (the formula cells' places, found once) for :func:`splice_values`.
     """
+    sheets = sheets or {}
     prepared = prepared or {}
     parts = sheet_parts(zf) if parts is None else parts
     by_part = defaultdict(dict)
@@ -366,6 +415,8 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
         for info in zf.infolist():
             name = info.filename
+            if name not in by_part and name != wb_part and _copy_raw(zo, zf, info):
+                continue  # a part nothing changes: its compressed bytes as they are
             text = None
             if name in prepared and name in by_part:
                 text = prepared[name].patch(by_part[name], cells_by_part.get(name))
@@ -377,6 +428,8 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
                     text, enc = _xml_text(data)
                     if name == wb_part:
                         text = patch_workbook(text, full_calc_on_load)
+                    elif name in sheets and not cells_by_part.get(name):
+                        text = splice_values(sheets[name], by_part[name])
                     else:
                         text = patch_sheet(text, by_part[name], cells_by_part.get(name))
                     data = text.encode(enc)
@@ -385,6 +438,60 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
             zi.compress_type = zipfile.ZIP_DEFLATED if info.compress_type != zipfile.ZIP_STORED else (
                 zipfile.ZIP_STORED)
             zo.writestr(zi, data)
+
+
+def _copy_raw(zo: zipfile.ZipFile, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Copy one entry of ``zf`` into ``zo`` without decompressing it (its local header, data and data
+    descriptor byte for byte); False, with nothing written, where that cannot be done."""
+    import copy
+    import struct
+    try:
+        fp = zf.fp
+        fp.seek(info.header_offset)
+        head = fp.read(30)
+        sig, *_, flags, _m, _t, _d, _c, _cs, _us, fn_len, ex_len = (head[:4], *struct.unpack("<5H3I2H",
+                                                                                           head[4:]))
+        if sig != b"PK\x03\x04" or info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF:
+            return False
+        end = info.header_offset + 30 + fn_len + ex_len + info.compress_size
+        if info.flag_bits & 0x08:  # sizes after the data
+            fp.seek(end)
+            end += 16 if fp.read(4) == b"PK\x07\x08" else 12
+        fp.seek(info.header_offset)
+        raw = fp.read(end - info.header_offset)
+        zi = copy.copy(info)
+        zo.fp.seek(zo.start_dir)
+        zi.header_offset = zo.fp.tell()
+        zo.fp.write(raw)
+        zo.start_dir = zo.fp.tell()
+        zo.filelist.append(zi)
+        zo.NameToInfo[zi.filename] = zi
+        zo._didModify = True
+        return True
+    except (AttributeError, OSError, struct.error, ValueError):
+        return False
+
+
+def input_cells_xml(wb, keys) -> dict:
+    """(sheet, "A1") -> (t, inner XML) of the engine workbook ``wb``'s cells ``keys`` [(sheet, row, col)],
+    as :func:`write_package` takes new cell contents: a number, text (an inline string, never a formula),
+    TRUE/FALSE, or nothing."""
+    from .package import col_letters
+    out = {}
+    for sheet, row, col in keys:
+        v = wb.get_value(sheet, row, col)
+        coord = f"{col_letters(col)}{row}"
+        if v is None or v == "":
+            out[(sheet, coord)] = (None, "")
+        elif isinstance(v, bool):
+            out[(sheet, coord)] = ("b", f"<v>{int(v)}</v>")
+        elif isinstance(v, (int, float)):
+            out[(sheet, coord)] = ("n", f"<v>{cell_xml_value(float(v))[1]}</v>")
+        else:
+            text = _text(str(v))
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            out[(sheet, coord)] = ("inlineStr", f"<is><t{space}>{text}</t></is>")
+    return out
 
 
 def write_atomic(path: str, write) -> None:

@@ -1,109 +1,35 @@
-"""Evaluation of a workbook's formulas with the ``formulas`` engine.
+"""Evaluation of a workbook's formulas with formualizer (Rust), the catalogue registered.
 
-``formulas`` (JRC, maintained) parses each formula into a small dispatch
-graph and evaluates the workbook as one graph. Parsing and compiling cost
-about a millisecond per formula cell, which dominates on real workbooks, so
-this module compiles each *shape* of formula once: cells whose formulas are
-the same in R1C1 terms (the same formula filled down a column, or the same
-template cell in every generated case) reuse one compiled function, with its
-inputs renamed to the cell's own references. The renaming is checked against
-what the compiled function really reads; any formula it cannot prove equal
-(a position-dependent function such as ``ROW()``, a reference the scan did
-not recognise) is compiled on its own, as ``formulas`` would.
+The engine is given a copy of the package in which only what it must read
+differently is changed (:mod:`.formula_text`: legacy implicit intersection,
+array formulas fitted to their ranges, catalogue arguments left out); every
+other byte of the user's file is left for the package writer. formualizer
+loads it (names, shared formulas, cross-sheet references, the values of
+external links cached in the file), evaluates it with the catalogue's Python
+functions registered, and the value of every formula cell is read back.
 
-The engine works on an openpyxl workbook read by ``formulas``' reader (dates
-as serial numbers); it never writes anything.
+What the engine cannot compute as Excel would is reported by cell
+(:class:`Problem`): a function it does not have (#NAME?), a formula it cannot
+read, a circular reference when the workbook does not ask for iterative
+calculation (Excel shows 0 and warns; so does the file written here), a
+what-if data table, a reference to another workbook.
 """
 from __future__ import annotations
 
-import collections
-import contextlib
-import functools
 import io
-import logging
 import re
+import time
+import zipfile
 from dataclasses import dataclass, field
 
-import schedula as sh
-from formulas import excel as _fx
-from formulas.cell import CELL, Cell, CellWrapper
-from formulas.excel import BOOK, ExcelModel
-from formulas.functions import DSP
-from formulas.ranges import Ranges
-from formulas.tokens.operand import XlError
+import formualizer as fz
 
-from . import functions as _functions
+from . import functions as F
+from .formula_text import _CATALOGUE, Rewriter
+from .limits import DEFAULT_LIMITS, LimitExceeded, Limits
+from .package import Package, col_letters, col_number, range_cells
 
-__all__ = ["Evaluation", "Problem", "read_book", "evaluate", "build_model", "collect", "node_name", "BOOK_NAME"]
-
-#: The name every workbook has inside the engine, so compiled formulas are reusable across files.
-BOOK_NAME = "BOOK.XLSX"
-
-_STRING = re.compile(r'"(?:[^"]|"")*"')
-# An A1 reference (cell, area, whole columns or rows), with an optional sheet. The look-arounds keep
-# function names (LOG10), defined names (RATE_2) and numbers (1E5) out.
-_REF = re.compile(r"""
-    (?<![\w.$!'\]])
-    (?P<sheet>(?:'(?:[^']|'')+'|[^\W\d][\w.]*)!)?
-    (?P<ref>
-        (?P<c1>\$?[A-Za-z]{1,3})(?P<r1>\$?\d+)(?::(?P<c2>\$?[A-Za-z]{1,3})(?P<r2>\$?\d+))?
-      | (?P<cc1>\$?[A-Za-z]{1,3}):(?P<cc2>\$?[A-Za-z]{1,3})
-      | (?P<rr1>\$?\d+):(?P<rr2>\$?\d+)
-    )
-    (?![\w.(!\[])
-""", re.X)
-
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _part(text: str | None, here: int, is_col: bool) -> str:
-    if text is None:
-        return ""
-    absolute = text.startswith("$")
-    t = text.lstrip("$")
-    n = _col_number(t) if is_col else int(t)
-    return f"{'C' if is_col else 'R'}{n}" if absolute else f"{'c' if is_col else 'r'}[{n - here}]"
-
-
-def shape_of(formula: str, row: int, col: int) -> tuple[str, list[str]]:
-    """A formula in position-free (R1C1-like) form, and its references in order.
-
-    >>> shape_of("=A1*$B$2+Sheet2!C3", 2, 1)
-    ('=r[-1]c[0]*R2C2+Sheet2!r[1]c[2]', ['A1', '$B$2', 'Sheet2!C3'])
-    >>> shape_of('=LOG10(A3)&"B2"', 3, 1)[0]
-    '=LOG10(r[0]c[0])&"B2"'
-    """
-    out, refs, pos = [], [], 0
-    for s in _STRING.finditer(formula):
-        _shape_part(formula[pos:s.start()], row, col, out, refs)
-        out.append(s.group())
-        pos = s.end()
-    _shape_part(formula[pos:], row, col, out, refs)
-    return "".join(out), refs
-
-
-def _shape_part(text, row, col, out, refs):
-    pos = 0
-    for m in _REF.finditer(text):
-        out.append(text[pos:m.start()])
-        g = m.groupdict()
-        if g["c1"]:
-            s = _part(g["r1"], row, False) + _part(g["c1"], col, True)
-            if g["c2"]:
-                s += ":" + _part(g["r2"], row, False) + _part(g["c2"], col, True)
-        elif g["cc1"]:
-            s = _part(g["cc1"], col, True) + ":" + _part(g["cc2"], col, True)
-        else:
-            s = _part(g["rr1"], row, False) + ":" + _part(g["rr2"], row, False)
-        out.append((g["sheet"] or "") + s)
-        refs.append(m.group())
-        pos = m.end()
-    out.append(text[pos:])
+__all__ = ["Evaluation", "Problem", "Book", "evaluate"]
 
 
 @dataclass
@@ -125,534 +51,448 @@ class Evaluation:
 
     ``values`` maps (sheet title, cell) of every formula cell (and every cell
     of an array formula's range) to its value: float, bool, str or an
-    :class:`XlError`; a cell the engine could not reach is absent and listed
-    in ``problems``. ``reasons`` holds, by (sheet, cell), the reason of each
-    catalogue error raised while computing that cell.
+    :class:`~.functions.ExcelError`. ``reasons`` holds, by (sheet, cell), the
+    reason of the catalogue error a cell shows.
     """
 
     values: dict = field(default_factory=dict)
     reasons: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     formula_cells: int = 0
-    shared: int = 0
-
-
-# --- compiled-formula reuse -------------------------------------------------------------------
-
-class _Template:
-    """A compiled formula and the engine names of the references it was compiled from."""
-
-    __slots__ = ("pipe", "names", "reason")
-
-    def __init__(self, pipe, names, reason):
-        self.pipe, self.names, self.reason = pipe, names, reason
-
-
-_UNSHAREABLE = object()
-#: Run compiled formulas with :class:`_FastPipe` (False: through schedula, as formulas does).
-FAST = True
-_TEMPLATES: collections.OrderedDict = collections.OrderedDict()
-_MAX_TEMPLATES = 4096  # compiled shapes kept between calls; a few hundred for a case template
-
-
-def _remember(key, value):
-    _TEMPLATES[key] = value
-    if len(_TEMPLATES) > _MAX_TEMPLATES:
-        _TEMPLATES.popitem(last=False)
-
-
-class _EmptyCell:
-    """What an empty cell adds to the engine's graph: nothing."""
-
-    output, value = None, sh.EMPTY
-
-    @staticmethod
-    def add(dsp, context=None):
-        return set()
-
-
-_EMPTY_CELL = _EmptyCell()
-_REFS: dict = {}        # (name, definition, book) -> compiled defined name
-_REF_VALUES: dict = {}  # (all names, book) -> what each name refers to
-
-
-def clear_cache() -> None:
-    """Forget the compiled formulas kept between calls."""
-    _TEMPLATES.clear()
-    _REFS.clear()
-    _REF_VALUES.clear()
-    _ranges.cache_clear()
-
-
-@functools.lru_cache(maxsize=65536)
-def _ranges(ref: str, sheet: str) -> Ranges:
-    """A reference as the engine names it (read-only: the engine copies it before it fills values)."""
-    return Ranges().push(ref, context={"sheet": sheet, "excel": BOOK_NAME, "directory": "",
-                                       "filename": BOOK_NAME})
-
-
-class _Pipe:
-    """A compiled formula read with other inputs: the same function, renamed inputs."""
-
-    def __init__(self, pipe, inputs):
-        self._pipe = pipe
-        self.inputs = inputs
-        self.__name__ = pipe.__name__
-
-    def __call__(self, *args):
-        return self._pipe(*args)
-
-
-class _Fallback(Exception):
-    pass
-
-
-class _FastPipe:
-    """A compiled formula run as a straight list of calls.
-
-    ``formulas`` compiles a formula into a small dispatcher and runs it through
-    schedula for every evaluation, which costs more than the Excel functions
-    themselves. The dispatcher of a formula is a tree of eager function calls
-    (IF evaluates both branches), so its precomputed execution order can be
-    replayed directly: functions called with their inputs, data filters
-    applied. Anything else (a function that returns "no value", raises, or a
-    node kind not seen here) runs the original dispatcher instead, so the
-    result is always the one ``formulas`` gives.
-    """
-
-    _DATA = {"type", "wait_inputs", "filters", "index"}
-    _FUNCTION = {"type", "inputs", "outputs", "function", "wait_inputs", "solve_cycle", "index"}
-
-    def __init__(self, pipe):
-        self.pipe, self.inputs, self.__name__ = pipe, pipe.inputs, pipe.__name__
-        nodes, defaults, sol = pipe.dsp.nodes, pipe.dsp.default_values, pipe._sol
-        slot, env, steps = {}, [], []
-
-        def slot_of(k):
-            if k not in slot:
-                slot[k] = len(env)
-                env.append(None)
-            return slot[k]
-
-        inputs = list(pipe.inputs)
-        for x, _, nxt_dsp in pipe.pipe:
-            v, s = x[-1]
-            node = nodes[v]
-            if s is not sol or nxt_dsp:
-                raise _Fallback
-            if node["type"] == "data":
-                if not node.keys() <= self._DATA or node.get("wait_inputs"):
-                    raise _Fallback
-                i = slot_of(v)
-                if v not in inputs and v in defaults:
-                    env[i] = defaults[v]["value"]
-                if node.get("filters"):
-                    steps.append((False, i, tuple(node["filters"]), None))
-            elif node["type"] == "function" and node.keys() <= self._FUNCTION and len(node["outputs"]) == 1:
-                steps.append((True, node["function"], tuple(slot_of(k) for k in node["inputs"]),
-                              slot_of(node["outputs"][0])))
-            else:
-                raise _Fallback
-        if len(pipe.outputs) != 1 or pipe.outputs[0] not in slot:
-            raise _Fallback
-        self._env, self._in = env, tuple(slot_of(k) for k in inputs)
-        self._steps, self._out = tuple(steps), slot[pipe.outputs[0]]
-
-    @classmethod
-    def of(cls, pipe):
-        """The fast form of ``pipe``, or ``pipe`` itself when it has parts this class does not know."""
-        try:
-            return cls(pipe)
-        except _Fallback:
-            return pipe
-
-    def __call__(self, *args):
-        env = self._env.copy()
-        for i, a in zip(self._in, args):
-            env[i] = a
-        none = sh.NONE
-        try:
-            for is_function, f, a, out in self._steps:
-                if is_function:
-                    r = f(*[env[i] for i in a])
-                    if r is none:
-                        raise _Fallback
-                    env[out] = r
-                else:
-                    r = env[f]
-                    for flt in a:
-                        r = flt(r)
-                    if r is none:
-                        raise _Fallback
-                    env[f] = r
-        except Exception:  # the engine's own handling of the unusual case, exactly as it is
-            return self.pipe(*args)
-        return env[self._out]
-
-
-class _Tracked(CellWrapper):
-    """A cell's function that tells the recorder which cell it computes."""
-
-    def __call__(self, *args, **kwargs):
-        _functions.RECORDER.cell = self.cell_id
-        return super().__call__(*args, **kwargs)
-
-
-def _track(func, parse_args, cell_id):
-    w = functools.update_wrapper(_Tracked(func, parse_args, lambda **kw: kw), func)
-    w.cell_id = cell_id
-    # a unique name: the engine's graph would otherwise search for a free one, in quadratic time
-    w.__name__ = "=" + cell_id
-    return w
-
-
-class _Cell(Cell):
-    """A formulas Cell whose function reports to the recorder."""
-
-    def compile(self, references=None, context=None):
-        if not self.func and self.builder:
-            _functions.RECORDER.cell = self.output  # constant parts are computed while compiling
-            # ROW(), COLUMN(), INDIRECT ... read the cell's position or the workbook; what they give is
-            # computed now and kept in the compiled function, which is then this cell's alone
-            nodes = self.builder.dsp.nodes
-            self.positional = CELL in nodes or DSP in nodes
-            pipe = self.builder.compile(references=references, context=context, **{CELL: self.range})
-            self.pipe = _FastPipe.of(pipe) if FAST else pipe
-            self.func = _track(self.pipe, self._args, self.output)
-            self.update_inputs(references=references)
-            self.builder = None
-        return self
-
-    @classmethod
-    def shared(cls, crd, context, references, pipe, inputs):
-        """A cell computed by an already compiled function ``pipe`` reading ``inputs``."""
-        self = cls(crd, None, context=context)
-        self.pipe, self.positional = None, False
-        self.func = _track(_Pipe(pipe, inputs), self._args, self.output)
-        self.update_inputs(references=references)
-        return self
-
-
-def _shareable(cell, names, references) -> bool:
-    """Whether a cell's compiled function can compute other cells: it reads only the references it
-    was compiled from (and defined names) and nothing about its own position."""
-    pipe = cell.pipe
-    if pipe is None or getattr(cell, "positional", True):
-        return False
-    known = set(names)
-    for k, rng in pipe.inputs.items():
-        if k is DSP or rng is sh.NONE or rng is None:
-            return False
-        if k not in known and k not in references:
-            return False
-    return True
-
-
-class _Model(ExcelModel):
-    """The engine's workbook model: records what it cannot compile and reuses compiled shapes."""
-
-    def __init__(self, names_key, reuse=True):
-        super().__init__()
-        self.names_key = names_key
-        self.reuse = reuse
-        self.problems: list[Problem] = []
-        self.where: dict = {}  # engine node name -> (sheet title, cell or range)
-        self.formula_cells = 0
-        self.shared = 0
-
-    def push(self, worksheet, context):
-        """As formulas does, but only the cells the sheet holds (it visits every cell of the used
-        rectangle, and openpyxl creates each one it is asked for)."""
-        worksheet, context = self.add_sheet(worksheet, context)
-        references = self.references
-        formula_references = self.formula_references(context)
-        formula_ranges = self.formula_ranges(context)
-        ctx = {"external_links": self.external_links(context)}
-        ctx.update(context)
-        cells = [self.compile_cell(c, ctx, references, formula_references)
-                 for _, c in sorted(worksheet._cells.items()) if c.value is not None]
-        for cell in cells:
-            self.add_cell(sh.await_result(cell), ctx, formula_ranges)
-        return self
-
-    def add_references(self, book, context=None):
-        """As formulas does, with each defined name compiled once per process, and the values of
-        the whole set of names computed once per set."""
-        from formulas.cell import Ref
-        key = (self.names_key, context.get("excel"))
-        if len(_REFS) > _MAX_TEMPLATES or len(_REF_VALUES) > 256:  # bounded, like the formula shapes
-            _REFS.clear()
-            _REF_VALUES.clear()
-        refs, nodes = {}, set()
-        for n in book.defined_names.values():
-            if n.hidden or n.localSheetId is not None:
-                continue  # the engine reads workbook-level names only (see _promote_sheet_names)
-            rkey = (n.name.upper(), n.value, context.get("excel"))
-            ref = _REFS.get(rkey)
-            if ref is None:
-                ref = _REFS[rkey] = Ref(n.name.upper(), "=%s" % n.value, context).compile(context=context)
-            nodes.update(ref.add(self.dsp, context=context))
-            refs[ref.output] = None
-            self.cells[ref.output] = ref
-        known = _REF_VALUES.get(key)
-        if known is None:
-            self._update_refs(nodes, refs)
-            _REF_VALUES[key] = dict(refs)
-        else:
-            refs.update(known)
-        return refs
-
-    def compile_cell(self, cell, context, references, formula_references):
-        if cell.value is None:  # an empty cell: formulas would build a cell that adds nothing
-            return _EMPTY_CELL
-        if cell.data_type != "f":
-            # as formulas does, but numbers unrounded: it rounds them to 15 decimals (1e-16 would be 0),
-            # while Excel computes with the stored double
-            return self._compile_cell(formula_references.get(cell.coordinate, cell.coordinate), cell.value,
-                                      context, cell.data_type != "s", references)
-        self.formula_cells += 1
-        crd = cell.coordinate
-        val = cell.value
-        sheet = cell.parent.title
-        text = str(val if isinstance(val, str) else getattr(val, "text", val))
-        try:
-            if crd in formula_references or not isinstance(val, str) or not self.reuse:
-                shape = text
-                out = super().compile_cell(cell, context, references, formula_references)
-            else:
-                text = val[1:] if val[:2] == "==" else val
-                shape, refs = shape_of(text, cell.row, cell.column)
-                out = self._compile_shared(crd, shape, refs, text, context, references)
-            unknown = _unknown_functions(shape)
-            if unknown:
-                self.problems.append(Problem(sheet, crd, text, "function not available in the engine: "
-                                             + ", ".join(unknown) + " (computed as #NAME?)"))
-            if _EXTERNAL.search(_STRING.sub('""', shape)):
-                self.problems.append(Problem(sheet, crd, text, "reference to another workbook: not read "
-                                             "(computed as #REF!)"))
-        except Exception as exc:  # a formula formulas cannot read: reported, computed as #VALUE!
-            self.problems.append(Problem(sheet, crd, text, _why(exc)))
-            out = _Cell(formula_references.get(crd, crd), "=#VALUE!", context=context).compile(
-                references=references, context=context)
-        self.where[out.output] = (sheet, out.range.ranges[0]["ref"])
-        return out
-
-    def add_book(self, book=None, context=None, data_only=False):
-        # formulas would open any other workbook a formula names ('[other.xlsx]Sheet'!A1), from disk:
-        # an input file must not make the tool read other files. Such references become #REF!.
-        if isinstance(book, str) and book.replace("\\", "/").upper() != BOOK_NAME:
-            raise PermissionError(f"external workbook {book} not read")
-        return super().add_book(book, context, data_only)
-
-    @staticmethod
-    def _compile_cell(crd, val, context, check_formula, references):
-        return _Cell(crd, val, context=context, check_formula=check_formula).compile(
-            references=references, context=context)
-
-    def _compile_shared(self, crd, shape, refs, text, context, references):
-        key = (context["sheet"], shape, self.names_key)
-        tpl = _TEMPLATES.get(key)
-        if tpl is _UNSHAREABLE:
-            return self._compile_cell(crd, text, context, True, references)
-        ranges = [_ranges(r, context["sheet"]) for r in refs]
-        names = [r.ranges[0]["name"] for r in ranges]
-        if tpl is not None:
-            mapping = {}
-            for t, n, r in zip(tpl.names, names, ranges):
-                if mapping.setdefault(t, (n, r))[0] != n:
-                    break  # the template read A1 and $A$1 as one input; here they differ
-            else:
-                # the compiled function's own input labels, with this cell's ranges as values
-                inputs = collections.OrderedDict(
-                    (k, mapping[k][1] if k in mapping else rng) for k, rng in tpl.pipe.inputs.items())
-                self.shared += 1
-                cell = _Cell.shared(crd, context, references, tpl.pipe, inputs)
-                if tpl.reason:
-                    _functions.RECORDER.reasons.setdefault(cell.output, tpl.reason)
-                return cell
-        cell = self._compile_cell(crd, text, context, True, references)
-        if _shareable(cell, names, references):
-            reason = _functions.RECORDER.reasons.get(cell.output)
-            _remember(key, _Template(cell.pipe, names, reason))
-        elif tpl is None:
-            _remember(key, _UNSHAREABLE)
-        return cell
 
 
 # '[other.xlsx]Sheet 1'!A1, [1]Sheet!A1 (but not a table's column, Table1[Amount])
 _EXTERNAL = re.compile(r"'[^']*\[[^\]]+\][^']*'!|(?<![\w\]])\[[^\]]+\][\w.]*!")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_STRING_NUL = re.compile(r'"(?:[^"\0]|"")*"')  # within one formula of a NUL-separated list
 _FUNCTION = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\s*\(")
+_KNOWN: dict = {}
 
 
-@functools.lru_cache(maxsize=4096)
-def _unknown_functions(shape: str) -> tuple[str, ...]:
-    """Names called in a formula (strings removed) that the engine has no function for."""
-    from formulas.functions import get_functions
-    table = get_functions()
-    shape = _LITERAL_INDIRECT.sub("0", shape)  # INDIRECT("B1") is read as the reference B1
-    names = _FUNCTION.findall(_STRING.sub('""', shape))
-    return tuple(sorted({n for n in names if n.upper() not in table
-                         and n.upper().removeprefix("_XLFN.") not in _PARSER_KEYWORDS}))
-
-
-_LITERAL_INDIRECT = re.compile(r'(?<![\w.])INDIRECT\(\s*"(?:[^"]|"")*"\s*\)', re.I)
-_PARSER_KEYWORDS = {"LET", "LAMBDA"}  # read by formulas' parser, not in its function table
-
-
-def _why(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"the engine cannot read this formula ({type(exc).__name__}{': ' + text if text else ''})"
-
-
-class _NoBar:
-    """A silent stand-in for tqdm's progress bar, which formulas prints while loading."""
-
-    def __init__(self, *a, **kw):
-        self.total = kw.get("total", 0)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def update(self, *a):
-        pass
-
-    def refresh(self):
-        pass
-
-
-@contextlib.contextmanager
-def _quiet():
-    """No progress bar, and no log lines: what they say is in the report."""
-    saved, log = _fx.tqdm, logging.getLogger("formulas")
-    level = log.level
-    _fx.tqdm = type("tqdm", (), {"tqdm": _NoBar})
-    log.setLevel(logging.CRITICAL)
+def _known_function(name: str) -> bool:
+    """Whether formualizer (or the catalogue) has a function: a probe formula, once per name."""
+    up = name.upper()
+    if up in _KNOWN:
+        return _KNOWN[up]
+    wb = fz.Workbook()
+    wb.add_sheet("P")
+    F.register(wb)
     try:
-        yield
-    finally:
-        _fx.tqdm = saved
-        log.setLevel(level)
+        wb.set_formula("P", 1, 1, f"={name}()")
+        wb.evaluate_all()
+        v = wb.get_value("P", 1, 1)
+        known = not (isinstance(v, dict) and v.get("kind") == "Name")
+    except Exception:
+        known = False
+    _KNOWN[up] = known
+    return known
 
 
-def read_book(data: bytes):
-    """An openpyxl workbook as the engine reads it: formulas as text, dates as serials."""
-    from formulas.excel.xlreader import load_workbook
-    return load_workbook(io.BytesIO(data), data_only=False)
+def _unknown_functions(text: str) -> list[str]:
+    names = _FUNCTION.findall(_STRING.sub('""', text))
+    return sorted({n for n in names if n.upper() not in ("_XLFN.LET", "_XLFN.LAMBDA") and not _known_function(n)})
 
 
-def _promote_sheet_names(book) -> list[Problem]:
-    """Sheet-scoped names as workbook names (the engine knows only those), where unambiguous."""
-    from openpyxl.workbook.defined_name import DefinedName
-    problems, seen = [], {}
-    for ws in book.worksheets:
-        for name, dn in ws.defined_names.items():
-            if name.startswith("_xlnm."):
+def _multi_names(package: Package) -> set:
+    """Defined names that stand for a range of more than one cell."""
+    out = set()
+    for name, _, text, _ in package.names:
+        ref = text.strip().lstrip("=").rsplit("!", 1)[-1].replace("$", "")
+        if re.fullmatch(r"[A-Za-z]{1,3}\d+:[A-Za-z]{1,3}\d+|[A-Za-z]{1,3}:[A-Za-z]{1,3}|\d+:\d+", ref):
+            a, _, b = ref.partition(":")
+            if a.upper() != b.upper() or not re.fullmatch(r"[A-Za-z]{1,3}\d+", a):
+                out.add(name)
+    return out
+
+
+_REF_CHARS = frozenset("$ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_END = re.compile(r"\$?([A-Za-z]{1,3})?\$?(\d+)?")
+
+
+def _ranges_in(blob: str):
+    """(start, text, sheet or None, rows, columns or None) of each A1:B2, A:B or 1:2 reference in a
+    NUL-separated list of formulas (strings taken out); rows/columns None for a whole column/row."""
+    find, n = blob.find, len(blob)
+    i = find(":")
+    while i >= 0:
+        j = i
+        while j > 0 and blob[j - 1] in _REF_CHARS:
+            j -= 1
+        k = i + 1
+        while k < n and blob[k] in _REF_CHARS:
+            k += 1
+        a, b = _END.fullmatch(blob, j, i), _END.fullmatch(blob, i + 1, k)
+        if a and b and j < i and k > i + 1 and (j == 0 or blob[j - 1] not in "._") and (
+                k == n or blob[k] not in "(._"):
+            sheet = None
+            if j > 0 and blob[j - 1] == "!":
+                e = j - 1
+                if e > 0 and blob[e - 1] == "'":
+                    q = blob.rfind("'", 0, e - 1)
+                    while q > 0 and blob[q - 1] == "'":  # '' inside a quoted name
+                        q = blob.rfind("'", 0, q - 1)
+                    sheet = blob[q + 1:e - 1].replace("''", "'")
+                    j = q
+                else:
+                    q = e
+                    while q > 0 and (blob[q - 1].isalnum() or blob[q - 1] in "._"):
+                        q -= 1
+                    sheet = blob[q:e]
+                    j = q
+            (c1, r1), (c2, r2) = a.groups(), b.groups()
+            rows = abs(int(r2) - int(r1)) + 1 if r1 and r2 else None
+            cols = abs(col_number(c2) - col_number(c1)) + 1 if c1 and c2 else None
+            if (rows is not None or cols is not None) and ((c1 is None) == (c2 is None)) and (
+                    (r1 is None) == (r2 is None)):
+                yield j, blob[j:k], sheet, rows, cols
+        i = find(":", k)
+
+
+def _areas_names(package: Package) -> dict:
+    """Defined names over several areas (Sheet!$A$1:$A$10,Sheet!$C$1:$C$10): name -> their text."""
+    out = {}
+    for name, local, text, _ in package.names:
+        parts = [p.strip() for p in text.lstrip("=").split(",")]
+        if len(parts) > 1 and local is None and all(re.fullmatch(r"(?:'(?:[^']|'')+'|[^'!,]+)!\$?[A-Za-z]{1,3}\$?\d+"
+                                                                  r"(?::\$?[A-Za-z]{1,3}\$?\d+)?", p) for p in parts):
+            out[name] = ",".join(parts)
+    return out
+
+
+def _check_limits(package: Package, limits: Limits, name: str) -> None:
+    n = package.cell_count
+    if n > limits.max_cells:
+        raise LimitExceeded(name, f"the workbook holds {n:,} cells", "max_cells", limits.max_cells)
+    n = package.formula_count
+    if n > limits.max_formulas:
+        raise LimitExceeded(name, f"the workbook holds {n:,} formulas", "max_formulas", limits.max_formulas)
+    used = {t: (s.max_row, s.max_col) for t, s in package.sheets.items()}
+    widest = max(used.values(), default=(0, 0))
+    groups = [(None, [d for _, _, d, _ in package.names])]
+    groups += [(t, [f.text for f in s.formulas]) for t, s in package.sheets.items()]
+    for title, texts in groups:
+        blob = "\0".join(texts)
+        if ":" not in blob:
+            continue
+        blob = _STRING_NUL.sub(lambda m: '"' + "_" * (len(m.group()) - 2) + '"', blob)  # same length
+        for start, text, sheet, rows, cols in _ranges_in(blob):
+            target = sheet or title
+            used_rows, used_cols = used.get(target, widest) if target else widest
+            size = (rows or max(used_rows, 1)) * (cols or max(used_cols, 1))
+            if size > limits.max_range_cells:
+                k = blob.count("\0", 0, start)
+                if title is None:
+                    where = f"the defined name {package.names[k][0]}"
+                else:
+                    where = f"{title}!{package.sheets[title].formulas[k].coord}"
+                raise LimitExceeded(name, f"{where} reads the range {text} of {size:,} cells",
+                                    "max_range_cells", limits.max_range_cells)
+
+
+class Book:
+    """A workbook loaded into the engine, ready to compute (and to recompute after input changes).
+
+    Parameters
+    ----------
+    package : Package
+        The workbook, read (:class:`~.package.Package`).
+    limits : Limits, optional
+        The work it may take (:data:`~.limits.DEFAULT_LIMITS`).
+    name : str
+        The workbook's name for messages.
+
+    Raises
+    ------
+    LimitExceeded
+        The workbook is larger than a limit allows.
+    """
+
+    def __init__(self, package: Package, limits: Limits | None = None, name: str = "workbook"):
+        self.package, self.limits, self.name = package, limits or DEFAULT_LIMITS, name
+        _check_limits(package, self.limits, name)
+        self.rewriter = Rewriter(_multi_names(package), _areas_names(package))
+        self.problems: list[Problem] = []
+        self.targets: list = []     # (sheet, row, col, coord) of every cell whose value is read back
+        self._formula_of = None
+        self.arrays: list = []      # (sheet, first row, first column, last row, last column, formula)
+        self.array_values: dict = {}  # an array formula's fitted result, by its first cell
+        data = self._engine_package()
+        cfg = fz.EvaluationConfig()
+        cfg.enable_parallel = False  # the catalogue's Python functions run one at a time anyway
+        cfg.max_eval_time_ms = int(self.limits.max_seconds * 1000)
+        if package.date1904:
+            cfg.date_system = "1904"
+        if package.iterate:  # the workbook asks for iterative calculation: Excel's settings
+            cfg.cycle_policy = "iterate"
+            cfg.iterate_max_iterations = int(float(package.calc_pr.get("iterateCount", 100)))
+            cfg.iterate_max_change = float(package.calc_pr.get("iterateDelta", 0.001))
+        else:
+            cfg.cycle_detection = "runtime"  # a cycle only where it is live, as Excel finds it
+        try:
+            self.wb = fz.Workbook.from_bytes(data, config=fz.WorkbookConfig(mode=fz.WorkbookMode.Interactive,
+                                                                            eval_config=cfg))
+        except Exception as exc:
+            from .safety import InputRefused
+            raise InputRefused(f"{name}: cannot be read as a workbook ({type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+        self.wb.set_temporal_egress("serial")
+        # names formualizer leaves out (a formula it cannot compute, a #REF!): reported where used
+        self.omitted_names = {d.get("name", "").upper(): d.get("message", "") for d in
+                              self.wb.name_import_diagnostics if d.get("name")}
+        F.register(self.wb, self.array_values, package.date1904)
+        self._set_arrays()
+
+    def _set_arrays(self) -> None:
+        """Array formulas: the first cell computes the array, fitted to the range, and keeps it; every
+        other cell of the range reads its part (no spilling: the range is the one Excel saved)."""
+        for title, r1, c1, r2, c2, text in self.arrays:
+            key = f"{title}!{col_letters(c1)}{r1}"
+            anchor = f"${col_letters(c1)}${r1}"
+            first = "=" + self.rewriter.array(text, r2 - r1 + 1, c2 - c1 + 1, key)
+            rows = []
+            for i in range(r2 - r1 + 1):
+                rows.append([first if (i, j) == (0, 0) else f'={F.AT}({anchor},"{_quote(key)}",{i},{j})'
+                             for j in range(c2 - c1 + 1)])
+            try:
+                self.wb.set_formulas_batch(title, r1, c1, rows)
+            except Exception:
+                self.problems.append(Problem(title, key.rsplit("!", 1)[1], text, "the engine cannot read this "
+                                             "array formula (computed as #VALUE!)"))
+                self.wb.set_formulas_batch(title, r1, c1, [["=#VALUE!"] * len(rows[0])] * len(rows))
+
+    # --- the engine's copy of the package ---------------------------------------------------------
+
+    def _engine_package(self) -> bytes:
+        """The package as the engine reads it: sheets with rewritten formulas, parts it does not read
+        left out. The user's own file is the source when nothing needs changing."""
+        pkg = self.package
+        changed = {}
+        targets, plain = self.targets, self.rewriter.plain
+        for title, sheet in pkg.sheets.items():
+            edits = []  # (start, end, replacement) in the sheet XML
+            for f in sheet.formulas:
+                kind = f.kind
+                if kind:
+                    if kind == "array" and f.ref:
+                        r1, c1, r2, c2 = range_cells(f.ref)
+                        self.arrays.append((title, r1, c1, r2, c2, f.text))
+                        targets += [(title, r, c, f"{col_letters(c)}{r}") for r in range(r1, r2 + 1)
+                                    for c in range(c1, c2 + 1)]
+                        continue
+                    if kind == "dataTable":
+                        self.problems.append(Problem(title, f.coord, f"TABLE({f.text})", "a what-if data table: "
+                                                     "not computed (the value Excel stored is kept)"))
+                        continue
+                targets.append((title, f.row, f.col, f"{col_letters(f.col)}{f.row}"))
+                text = f.text
+                if not text:
+                    if kind != "shared":  # an empty formula (Excel writes <f/> for some): Excel shows 0
+                        edits.append((f.f_start, f.f_end, _f_element(sheet.prefix, "0", f)))
+                    continue  # a shared formula's follower: rewritten in its group's first cell
+                new = plain(text)
+                if new is not None:
+                    edits.append((f.f_start, f.f_end, _f_element(sheet.prefix, new, f)))
+            if edits:
+                changed[sheet.part] = _splice(sheet.xml, edits).encode("utf-8")
+        if not changed:
+            return pkg.data
+        return _package_bytes(pkg.zf, changed)
+
+    @property
+    def formula_of(self) -> dict:
+        """(sheet, "A1") -> the formula as the user wrote it (made when first asked for)."""
+        if self._formula_of is None:
+            self._formula_of = {(t, f.coord): f.text for t, s in self.package.sheets.items()
+                                for f in s.formulas if f.text}
+        return self._formula_of
+
+    # --- computing ------------------------------------------------------------------------------------
+
+    def compute(self) -> Evaluation:
+        """Compute every formula (what changed since the last call) and read every formula cell."""
+        t0 = time.perf_counter()
+        self._evaluate_all()
+        ev = Evaluation(problems=list(self.problems), formula_cells=self.package.formula_count)
+        get = self.wb.get_value
+        values = ev.values
+        circular, unreadable, other = [], [], []
+        conv = F.from_engine
+        for sheet, row, col, coord in self.targets:
+            raw = get(sheet, row, col)
+            if type(raw) is dict and raw.get("type") == "Error":
+                kind = raw.get("kind")
+                if kind == "Circ":
+                    circular.append((sheet, coord))
+                    values[(sheet, coord)] = 0.0  # what Excel shows in a circular cell
+                    continue
+                if kind == "Error":
+                    unreadable.append((sheet, coord))
+                    values[(sheet, coord)] = F.ERRORS["#VALUE!"]
+                    continue
+                if kind in ("Name", "Ref", "NImpl", "Cancelled"):
+                    other.append((sheet, coord, kind))
+            values[(sheet, coord)] = conv(raw)
+        if time.perf_counter() - t0 > self.limits.max_seconds:
+            raise LimitExceeded(self.name, f"computing took longer than {self.limits.max_seconds:g} s",
+                                "max_seconds", self.limits.max_seconds)
+        self._explain(ev, circular, unreadable, other)
+        ev.reasons = self.reasons(ev.values)
+        return ev
+
+    def _evaluate_all(self) -> None:
+        """formualizer's evaluation of everything that changed."""
+        self._run(self.wb.evaluate_all)
+
+    def _evaluate_cells(self, targets) -> None:
+        """formualizer's evaluation of what ``targets`` [(sheet, row, column)] need, and no more."""
+        self._run(lambda: self.wb.evaluate_cells(targets))
+
+    def _run(self, evaluate) -> None:
+        """Run an evaluation; a formula that stops it (a name the engine cannot resolve) is set to the
+        error Excel shows for it, reported, and the evaluation run again."""
+        for _ in range(50):
+            try:
+                evaluate()
+                return
+            except fz.ExcelEvaluationError as exc:
+                text = str(exc)
+                if "deadline" in text or "resource" in text:
+                    what = ("computing took longer than" if "deadline" in text else
+                            "computing did not settle within")
+                    raise LimitExceeded(self.name, f"{what} {self.limits.max_seconds:g} s", "max_seconds",
+                                        self.limits.max_seconds) from None
+                m = re.search(r"Undefined name: (.+)$", text.splitlines()[0])
+                if not m or not self._disable(m.group(1).strip(), "#NAME?"):
+                    from .safety import InputRefused
+                    raise InputRefused(f"{self.name}: the engine stopped: {text.splitlines()[0]}") from None
+        from .safety import InputRefused
+        raise InputRefused(f"{self.name}: the engine stopped on too many formulas it cannot compute")
+
+    def _disable(self, name: str, code: str) -> bool:
+        """Set every formula that names ``name`` to ``code``, reported; False if none does."""
+        found = False
+        for sheet, row, col, coord in self.targets:
+            text = self.formula_of.get((sheet, coord)) or self.wb.get_formula(sheet, row, col) or ""
+            if name.upper() in text.upper():
+                self.wb.set_formula(sheet, row, col, "=" + code)
+                self.problems.append(Problem(sheet, coord, text, f"the engine cannot resolve {name} "
+                                                                 f"(computed as {code})"))
+                found = True
+        return found
+
+    def _text(self, sheet, coord) -> str:
+        text = self.formula_of.get((sheet, coord))
+        if text is None:
+            from .package import split_coord
+            row, col = split_coord(coord)
+            text = (self.wb.get_formula(sheet, row, col) or "").lstrip("=")
+        return text
+
+    def _explain(self, ev, circular, unreadable, other):
+        where = {}
+        for sheet, coord in circular:
+            ev.problems.append(Problem(sheet, coord, self._text(sheet, coord),
+                                       "circular reference: Excel shows 0 and warns (set iterative calculation "
+                                       "in the workbook to compute it)"))
+        for sheet, coord in unreadable:
+            ev.problems.append(Problem(sheet, coord, self._text(sheet, coord),
+                                       "the engine cannot read this formula (computed as #VALUE!)"))
+        for sheet, coord, kind in other:
+            text = self._text(sheet, coord)
+            if text in where:
+                reason = where[text]
+            else:
+                reason = None
+                if _EXTERNAL.search(_STRING.sub('""', text)):
+                    reason = "reference to another workbook: not read (its value is the one cached in the file, "\
+                             "or #REF!)"
+                elif kind == "Name":
+                    unknown = _unknown_functions(text)
+                    names = sorted({n for n in re.findall(r"[A-Za-z_\\][\w.\\]*", _STRING.sub('""', text))
+                                    if n.upper() in self.omitted_names})
+                    if unknown:
+                        reason = ("function not available in the engine: " + ", ".join(unknown)
+                                  + " (computed as #NAME?)")
+                    elif names:
+                        reason = (f"the defined name {names[0]} cannot be computed by the engine "
+                                  f"({self.omitted_names[names[0].upper()].lower()}; computed as #NAME?)")
+                elif kind in ("NImpl", "Cancelled"):
+                    reason = "a function the engine does not implement for these arguments"
+                where[text] = reason
+            if reason:
+                ev.problems.append(Problem(sheet, coord, text, reason))
+
+    def reasons(self, values: dict) -> dict:
+        """The catalogue's reason for each cell showing an error that a catalogue call gave: each such
+        cell is computed again on its own, with the recorder listening."""
+        wanted = [(k, v) for k, v in values.items() if isinstance(v, F.ExcelError)]
+        if not wanted:
+            return {}
+        out = {}
+        rec = F.RECORDER
+        from .package import split_coord
+        for (sheet, coord), _ in wanted:
+            text = self._text(sheet, coord)
+            if not text or not _CATALOGUE.search(text):
                 continue
-            seen.setdefault(name.upper(), []).append((ws.title, dn))
-    for upper, where in seen.items():
-        if upper in {n.upper() for n in book.defined_names} or len(where) > 1:
-            sheets = ", ".join(s for s, _ in where)
-            problems.append(Problem(where[0][0], "-", f"name {where[0][1].name}",
-                                    f"the sheet-level name is defined on several sheets ({sheets}) or also "
-                                    f"for the workbook; the engine reads only the workbook-level one"))
-            continue
-        dn = where[0][1]
-        book.defined_names[dn.name] = DefinedName(dn.name, attr_text=dn.attr_text)
-    return problems
+            row, col = split_coord(coord)
+            engine_text = self.wb.get_formula(sheet, row, col)
+            if not engine_text:
+                continue  # a cell of an array formula's range: its first cell has the reason
+            rec.active, rec.reasons = True, []
+            try:
+                self.wb.set_formula(sheet, row, col, engine_text)
+                self.wb.evaluate_cell(sheet, row, col)
+            except Exception:
+                pass
+            finally:
+                rec.active = False
+            if rec.reasons:
+                out[(sheet, coord)] = rec.reasons[0]
+        return out
 
 
-def _names_key(book) -> tuple:
-    return tuple(sorted((n, str(d.attr_text)) for n, d in book.defined_names.items()))
+def _f_element(p: str, text: str, f=None) -> str:
+    from xml.sax.saxutils import escape
+    attrs = ""
+    if f is not None and f.kind == "shared":
+        attrs = f' t="shared"' + (f' ref="{f.ref}"' if f.ref else "") + (f' si="{f.si}"' if f.si else "")
+    return f"<{p}f{attrs}>{escape(text)}</{p}f>"
 
 
-def build_model(book, reuse: bool = True):
-    """The engine's model of ``book`` (read by :func:`read_book`), compiled and linked, not computed.
-
-    Returns the model, the problems found while building it, and the catalogue
-    errors' reasons recorded while compiling (constant parts are computed then).
-    """
-    _functions.install()
-    problems = _promote_sheet_names(book)
-    model = _Model(_names_key(book), reuse)
-    model.books[BOOK_NAME] = {BOOK: book}
-    recorder = _functions.RECORDER
-    recorder.reasons, recorder.cell = {}, None
-    try:
-        with _quiet():
-            model.load(BOOK_NAME)
-            model.finish()
-        reasons = recorder.reasons
-    finally:
-        recorder.reasons, recorder.cell = None, None
-    return model, problems + model.problems, reasons
+def _quote(text: str) -> str:
+    return text.replace('"', '""')
 
 
-def node_name(sheet: str, coord: str) -> str:
-    """The engine's name of a cell's node (the model names sheets in capitals)."""
-    return _ranges(coord, sheet.upper()).ranges[0]["name"]
+def _splice(xml: str, edits) -> str:
+    edits = sorted(edits)
+    out, pos = [], 0
+    for start, end, new in edits:
+        if start < pos:
+            continue  # inside an edit already made
+        out.append(xml[pos:start])
+        out.append(new)
+        pos = end
+    out.append(xml[pos:])
+    return "".join(out)
 
 
-def evaluate(book, reuse: bool = True) -> Evaluation:
-    """Compute every formula cell of ``book`` (read by :func:`read_book`).
-
-    ``reuse=False`` compiles every formula on its own, as ``formulas`` does (slower; for checks).
-    """
-    model, problems, reasons = build_model(book, reuse)
-    recorder = _functions.RECORDER
-    recorder.reasons, recorder.cell = reasons, None
-    try:
-        with _quiet():
-            solution = model.calculate()
-    finally:
-        recorder.reasons, recorder.cell = None, None
-    return collect(model, solution, reasons, problems, book)
+#: Parts the engine never reads: left out of its copy (less to unzip).
+_SKIP = re.compile(r"^(xl/(vbaProject\.bin|media/|drawings/|charts/|printerSettings/|embeddings/|activeX/|ctrlProps/"
+                   r"|theme/|customXml/|webextensions/)|customXml/|docProps/)", re.I)
 
 
-def collect(model, solution, reasons, problems, book) -> Evaluation:
-    """The :class:`Evaluation` of a computed model: each formula cell's value from ``solution``."""
-    ev = Evaluation(problems=list(problems), formula_cells=model.formula_cells, shared=model.shared)
-    from openpyxl.utils.cell import range_boundaries, get_column_letter
-    for node, (sheet, ref) in model.where.items():
-        r = solution.get(node)
-        if node in reasons:
-            ev.reasons[(sheet, ref.split(":")[0])] = reasons[node]
-        if r is None:
-            ev.problems.append(Problem(sheet, ref, _formula_text(book, sheet, ref),
-                                       "not computed: the cell is part of a circular reference (or "
-                                       "depends on a cell that could not be computed)"))
-            continue
-        value = r.value
-        if ":" not in ref:
-            ev.values[(sheet, ref)] = _plain(value[0, 0] if getattr(value, "ndim", 0) == 2 else value)
-            continue
-        c1, r1, c2, r2 = range_boundaries(ref)
-        for i in range(r2 - r1 + 1):
-            for j in range(c2 - c1 + 1):
-                v = value[i, j] if i < value.shape[0] and j < value.shape[1] else _functions._ERRORS["#N/A"]
-                ev.values[(sheet, f"{get_column_letter(c1 + j)}{r1 + i}")] = _plain(v)
-    return ev
+def _package_bytes(zf: zipfile.ZipFile, changed: dict) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zo:
+        for info in zf.infolist():
+            name = info.filename
+            if _SKIP.match(name):
+                continue
+            zo.writestr(name, changed[name] if name in changed else zf.read(info))
+    return buf.getvalue()
 
 
-def _formula_text(book, sheet, ref):
-    v = book[sheet][ref.split(":")[0]].value
-    return v if isinstance(v, str) else getattr(v, "text", str(v))
-
-
-def _plain(v):
-    """An engine value as float, bool, str or XlError (an empty result reads 0, as in Excel)."""
-    if isinstance(v, Ranges):
-        v = v.value[0, 0]
-    if v is sh.EMPTY or v is None:
-        return 0.0
-    if isinstance(v, XlError):
-        return v
-    if hasattr(v, "item") and not isinstance(v, str):
-        v = v.item()
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, (int, float)):
-        return float(v)
-    return str(v)
+def evaluate(package: Package, limits: Limits | None = None, name: str = "workbook") -> Evaluation:
+    """Compute every formula cell of a workbook package."""
+    return Book(package, limits, name).compute()

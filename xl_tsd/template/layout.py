@@ -827,9 +827,10 @@ CHECKS: tuple[Check, ...] = (
           "所选方法缺输入：损失/获利需期间与贡献率，许可费需期间与可比许可，商业价值需方法与成本或收益，法定赔偿需金额",
           "the measure chosen lacks inputs: loss or gains need periods and the rate; license fee, periods "
           "and a comparable; value, an approach with cost or income; statutory, the amount"),
-    # In Excel the functions answer errors as text ("#N/A reason"), which SUM would skip silently.
+    # In Excel the functions answer errors as text ("#N/A reason"), which SUM would skip silently; Excel's
+    # own error values (and the catalogue's in the headless engine) are not text, and make SUM an error.
     Check("Check_No_Errors", "计算表无错误", "No error on the Calculations sheet",
-          '=COUNTIF(Calc_Values,"#*")=0',
+          '=COUNTIF(Calc_Values,"#*")+ISERROR(SUM(Calc_Values))=0',
           "计算表有错误值（以 # 开头），请查看原因", "a figure on Calculations is an error (starts with #): see why"),
     Check("Check_Shares", "比例在 0–1 之间", "Shares between 0 and 1",
           "=AND(OR(COUNT(Contrib_Chain)=0,COUNT(Contrib_Chain)=ROWS(Contrib_Chain)),"

@@ -136,7 +136,7 @@ def output_names(files) -> dict[pathlib.Path, tuple[str, str]]:
     return out
 
 
-def _one(path: str, out_path: str, template: str | None, overwrite: bool) -> CaseResult:
+def _one(path: str, out_path: str, template: str | None, overwrite: bool, limits=None) -> CaseResult:
     """Fill one case (runs in a worker process); never raises.
 
     :func:`~.fast_fill.fill_fast`: the worker compiles the template once and fills case after case.
@@ -147,7 +147,7 @@ def _one(path: str, out_path: str, template: str | None, overwrite: bool) -> Cas
     p = pathlib.Path(path)
     res = CaseResult(p.name)
     try:
-        rep = fill_fast(p, pathlib.Path(out_path), template=template, overwrite=overwrite)
+        rep = fill_fast(p, pathlib.Path(out_path), template=template, overwrite=overwrite, limits=limits)
         res.output, res.headline = str(rep.output), rep.headline
         res.ok = rep.master_check is True and not rep.errors
         if not res.ok:
@@ -155,23 +155,25 @@ def _one(path: str, out_path: str, template: str | None, overwrite: bool) -> Cas
             res.error = f"computed with problems: {bad}"
     except CaseError as exc:
         res.error = "; ".join(exc.problems)
+    except ValueError as exc:  # xl_tsd.calc.InputRefused: the template or a limit, in one line
+        res.error = str(exc)
     except Exception as exc:  # one bad case must not stop the others: report it
         res.error = f"{type(exc).__name__}: {exc}".strip() or traceback.format_exc(limit=1)
     res.seconds = time.perf_counter() - t0
     return res
 
 
-def _worker_start(template: str) -> None:
-    """A worker's start: the template compiled once for all its cases (:func:`~.fast_fill.filler_for`)."""
+def _worker_start(template: str, limits=None) -> None:
+    """A worker's start: the template loaded into the engine once for all its cases (:func:`~.fast_fill.filler_for`)."""
     import gc
 
     from .fast_fill import filler_for
     try:
-        filler_for(template)
+        filler_for(template, limits)
     except Exception:  # a template that cannot be read: each case reports why
         return
     gc.collect()
-    gc.freeze()  # the compiled model lives as long as the worker: the collector need not scan it again
+    gc.freeze()  # the loaded template lives as long as the worker: the collector need not scan it again
 
 
 def _plan(cases_dir, out_dir, overwrite: bool, template=None):
@@ -204,7 +206,7 @@ def _plan(cases_dir, out_dir, overwrite: bool, template=None):
 
 
 def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, overwrite: bool = False,
-          progress=None) -> BatchResult:
+          progress=None, limits=None) -> BatchResult:
     """Fill and compute every case file of ``cases_dir`` into ``out_dir``.
 
     Cases run in parallel over ``workers`` processes (default: the machine's
@@ -218,7 +220,8 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
     ``overwrite``, the batch is refused (:class:`BatchRefused`) before any case is
     computed when an output or the summary exists.
 
-    ``progress``, if given, is called with each :class:`CaseResult` as it completes.
+    ``progress``, if given, is called with each :class:`CaseResult` as it completes. ``limits``
+    (:class:`xl_tsd.calc.Limits`) bounds the work of each case.
     """
     t0 = time.perf_counter()
     files, out, names, tpl = _plan(cases_dir, out_dir, overwrite, template)
@@ -228,7 +231,7 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
         raise BatchRefused(f"cannot make the folder {out}: {exc.strerror or exc}") from None
     remove_stale_parts(out)
     workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
-    jobs = [(str(f), str(out / names[f][0]), tpl, overwrite) for f in files]
+    jobs = [(str(f), str(out / names[f][0]), tpl, overwrite, limits) for f in files]
     results: list[CaseResult] = []
     if workers == 1:
         for job in jobs:
@@ -236,7 +239,7 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
             if progress:
                 progress(results[-1])
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(tpl,)) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(tpl, limits)) as pool:
             futures = [pool.submit(_one, *job) for job in jobs]
             for fut in as_completed(futures):
                 results.append(fut.result())

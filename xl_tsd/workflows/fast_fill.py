@@ -1,4 +1,4 @@
-"""Filling many cases into one template: the template read and compiled once per process.
+"""Filling many cases into one template: the template read and loaded into the engine once per process.
 
 :func:`~.fill.fill` reads the template with openpyxl, writes the case's inputs,
 saves it, and the engine reads and compiles the result again: about 0.7 s a
@@ -13,8 +13,9 @@ each case, only what depends on the case:
   (``=1+1`` stays text), a number at openpyxl's 16 digits, a date as its
   serial number in the cell's own date style; the engine is given what its
   reader reads from that XML;
-- the engine's model of the template is compiled once and replayed
-  (:class:`~xl_tsd.calc.compiled.CompiledBook`);
+- the template is loaded into the engine once (:class:`~xl_tsd.calc.engine.Book`);
+  each case sets the input cells (those it leaves out back to the template's
+  values) and the engine recomputes only what depends on them;
 - the output is written as ``calc`` writes one: every part of the template
   byte for byte except the sheets (inputs and cached values) and
   ``workbook.xml`` (recalculation on open), to a temporary file renamed into place.
@@ -24,7 +25,7 @@ The workbook has the same values, cell by cell, as ``fill``'s
 are kept as they are instead of going through openpyxl. A case this path
 cannot write exactly as ``fill`` would (an input whose style openpyxl would
 change, a text openpyxl stores as an error value such as ``#N/A``, a template
-whose model cannot be replayed) is filled by ``fill``'s own way.
+whose input cells hold formulas) is filled by ``fill``'s own way.
 """
 from __future__ import annotations
 
@@ -99,18 +100,25 @@ def cell_xml(cell) -> tuple[str | None, str]:
     return t, f"<v>{escape(safe_string(value))}</v>"
 
 
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def _read_back(t: str | None, inner: str, parser):
-    """The value the engine's reader (openpyxl's, dates as numbers) gives for a cell's XML."""
+    """The value the engine reads from a cell's XML, as Excel reads it: dates as numbers, and in text the
+    ``_xHHHH_`` escapes of OOXML read as their characters (openpyxl's reader leaves them)."""
     ta = f' t="{t}"' if t else ""
     got = parser.parse_cell(fromstring(f'<c xmlns="{_MAIN_NS}" r="A1"{ta}>{inner}</c>'))
     if isinstance(got["value"], str) and got["data_type"] != "s":
         # an error value (text "#N/A" is one to openpyxl): the engine compiles it as a formula
         raise NotFast(f"{got['value']!r} is read as an error value")
-    return got["value"]
+    v = got["value"]
+    if isinstance(v, str) and "_x" in v:
+        v = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), v)
+    return v
 
 
 class TemplateFiller:
-    """A template read and compiled once, filled with one case after another.
+    """A template read and loaded into the engine once, filled with one case after another.
 
     Parameters
     ----------
@@ -125,26 +133,37 @@ class TemplateFiller:
         The template is not a workbook calc can read.
     """
 
-    def __init__(self, template):
+    def __init__(self, template, limits=None):
         from openpyxl.worksheet._reader import WorkSheetParser
 
-        from ..calc import cache, safety
-        from ..calc.compiled import CompiledBook
+        from ..calc import engine_package
+        from ..calc.engine import Book
+        from ..calc.package import split_coord
+
+        from .fill import checked_template
 
         self.template = pathlib.Path(template)
-        data = self.template.read_bytes()
-        self.zf, self.kind = safety.open_package(data, str(self.template))
-        self.parts = cache.sheet_parts(self.zf)
+        data = checked_template(self.template).data  # the bytes the gate checked
+        package = engine_package(data, str(self.template))
+        self.zf, self.kind, self.parts = package.zf, package.kind, package.parts
         self.wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=False)
         self.cells = _input_cells(self.wb)
         for title in {c.parent.title for c in self.cells}:
             if re.search(r"<\w+:worksheet\b", self.zf.read(self.parts[title])[:2000].decode("utf-8", "replace")):
                 raise NotFast(f"sheet {title}: prefixed XML")
         self.saved = [(c._value, c.data_type, copy.copy(c._style)) for c in self.cells]
-        try:
-            self.book = CompiledBook(data, [(c.parent.title, c.coordinate) for c in self.cells])
-        except ValueError as exc:
-            raise NotFast(str(exc)) from None
+        self.book = Book(package, limits, str(self.template))
+        formula_cells = {(t, coord) for t, _, _, coord in self.book.targets}
+        self.keys = {}  # (sheet, "A1") -> (sheet, row, column) of every input cell
+        for c in self.cells:
+            key = (c.parent.title, c.coordinate)
+            if key in formula_cells:
+                raise NotFast(f"{key[0]}!{key[1]} holds a formula; an input must hold a value")
+            self.keys[key] = (key[0], *split_coord(key[1]))
+        get = self.book.wb.get_value
+        self.original = {k: get(*rc) for k, rc in self.keys.items()}  # the template's own input values
+        self.current = dict(self.original)
+        self.cases = 0  # cases filled this way (for tests and benches)
         self._parser = WorkSheetParser(None, [], date_formats=set())  # dates as numbers, as the engine reads
         self.prepared = None  # the sheets split around the cells that change, after the first case
 
@@ -177,6 +196,18 @@ class TemplateFiller:
         finally:
             self._restore()
 
+    def compute(self, values: dict):
+        """The template computed with ``values`` ((sheet, "A1") -> value as the engine reads the cell) in
+        its input cells, the others holding the template's own values (an Evaluation)."""
+        wb, current = self.book.wb, self.current
+        for key, rc in self.keys.items():
+            want = values.get(key, self.original[key])
+            have = current[key]
+            if type(want) is not type(have) or want != have:
+                wb.set_value(*rc, want)
+                current[key] = want
+        return self.book.compute()
+
     def fill(self, name: str, data: dict, out: pathlib.Path, t0: float | None = None, *,
              overwrite: bool = True) -> FillReport:
         """Write a validated case (:func:`~.fill.prepare`) to ``out``, computed; as :func:`~.fill.fill`."""
@@ -187,7 +218,8 @@ class TemplateFiller:
         cells = self._changed(case_to_inputs(data))
         values = {k: _read_back(t, inner, self._parser) for k, (t, inner) in cells.items()}
         dst = _check_output(str(out), None, self.kind, overwrite)  # calc's checks of an output
-        ev = self.book.compute(values)
+        ev = self.compute(values)
+        self.cases += 1
         report = report_of(ev)
         if self.prepared is None:
             self.prepared = self._prepare_sheets(ev.values)
@@ -201,33 +233,33 @@ class TemplateFiller:
 _FILLERS: dict = {}
 
 
-def filler_for(template) -> TemplateFiller | None:
+def filler_for(template, limits=None) -> TemplateFiller | None:
     """This process's :class:`TemplateFiller` of a template file (None if it cannot be made);
-    made again when the file changes."""
+    made again when the file or the limits change."""
     p = pathlib.Path(template).resolve()
     st = p.stat()
-    key = (str(p), st.st_mtime_ns, st.st_size)
+    key = (str(p), st.st_mtime_ns, st.st_size, limits)
     if key not in _FILLERS:
-        _FILLERS.clear()  # one template at a time: a compiled model is tens of megabytes
+        _FILLERS.clear()  # one template at a time: a loaded template is tens of megabytes
         try:
-            _FILLERS[key] = TemplateFiller(p)
+            _FILLERS[key] = TemplateFiller(p, limits)
         except NotFast:
             _FILLERS[key] = None
     return _FILLERS[key]
 
 
-def fill_fast(case, out, *, template=None, overwrite: bool = False) -> FillReport:
+def fill_fast(case, out, *, template=None, overwrite: bool = False, limits=None) -> FillReport:
     """:func:`~.fill.fill`, for many cases in one process: same arguments, checks and result.
 
-    The first call in a process compiles the template (about a second);
-    each further case then takes a fraction of ``fill``'s time.
+    The first call in a process loads the template into the engine (a few
+    hundredths of a second); each further case recomputes what its inputs change.
     """
     t0 = time.perf_counter()
     name, data, out, tpl = prepare(case, out, template, overwrite)
-    filler = filler_for(tpl)
+    filler = filler_for(tpl, limits)
     if filler is not None:
         try:
             return filler.fill(name, data, out, t0, overwrite=overwrite)
         except NotFast:
             pass
-    return _fill_prepared(name, data, out, tpl, t0, overwrite)
+    return _fill_prepared(name, data, out, tpl, t0, overwrite, limits)

@@ -59,7 +59,7 @@ def headline(values: dict, wb) -> dict:
     return out
 
 
-def fill(case, out, *, template=None, overwrite: bool = False) -> FillReport:
+def fill(case, out, *, template=None, overwrite: bool = False, limits=None) -> FillReport:
     """Write a copy of the template with the case's inputs in place, computed.
 
     Parameters
@@ -77,6 +77,8 @@ def fill(case, out, *, template=None, overwrite: bool = False) -> FillReport:
         Replace ``out`` if it exists. Without it, an existing ``out`` is refused before
         anything is computed, and the write itself creates ``out`` only if no file has its
         name by then (an exclusive create): a file another run wrote meanwhile is kept.
+    limits : xl_tsd.calc.Limits, optional
+        The work computing it may take (:data:`xl_tsd.calc.DEFAULT_LIMITS`).
 
     Raises
     ------
@@ -88,10 +90,12 @@ def fill(case, out, *, template=None, overwrite: bool = False) -> FillReport:
         The template is refused by the gate.
     xl_tsd._atomic.OutputRefused
         ``out``'s folder does not exist or cannot be written.
+    xl_tsd.calc.LimitExceeded
+        The filled workbook needs more work than a limit allows.
     """
     t0 = time.perf_counter()
     name, data, out, tpl = prepare(case, out, template, overwrite)
-    return _fill_prepared(name, data, out, tpl, t0, overwrite)
+    return _fill_prepared(name, data, out, tpl, t0, overwrite, limits)
 
 
 def prepare(case, out, template=None, overwrite: bool = False):
@@ -138,7 +142,7 @@ def checked_template(tpl):
     return _CHECKED[key]
 
 
-def _fill_prepared(name, data, out, tpl, t0, overwrite: bool = True) -> FillReport:
+def _fill_prepared(name, data, out, tpl, t0, overwrite: bool = True, limits=None) -> FillReport:
     """fill()'s own way: the template through openpyxl with the inputs, then computed by calc."""
     from ..calc import calculate, safety
 
@@ -146,7 +150,12 @@ def _fill_prepared(name, data, out, tpl, t0, overwrite: bool = True) -> FillRepo
     contract.write_inputs(wb, case_to_inputs(data))
     buf = io.BytesIO()
     wb.save(buf)
-    report = calculate(buf.getvalue(), out, overwrite=overwrite)
+    from ..calc import LimitExceeded
+    try:
+        report = calculate(buf.getvalue(), out, overwrite=overwrite, limits=limits)
+    except LimitExceeded as exc:  # name the case and the template, not the workbook in memory
+        exc.args = (str(exc).replace("workbook:", f"{name} (filled into {tpl.name}):", 1),)
+        raise
     return FillReport(name, out, headline(report.values, wb), list(report.errors), list(report.problems),
                       time.perf_counter() - t0)
 
