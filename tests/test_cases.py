@@ -207,8 +207,20 @@ def test_tsd_rule_versions():
     assert xl_tsd.tsd_rule("criminal_serious", D(2020, 9, 14)) == 300_000  # 法释〔2020〕10号
     assert xl_tsd.tsd_rule("criminal_especially_serious", D(2025, 4, 26)) == 3_000_000  # 法释〔2025〕5号
     assert xl_tsd.tsd_rule("measure_order", D(2025, 10, 14)) == "ordered"  # AUCL 2019
-    # AUCL 2025 kept the order (issue 11 §2: no source shows it was dropped; see xl_tsd/legal.py)
-    assert xl_tsd.tsd_rule("measure_order", D(2025, 10, 15)) == "ordered"
+    # AUCL 2025 Art. 22 para. 3 dropped the order: "按照其因被侵权所受到的实际损失或者侵权人因侵权所获得的利益确定"
+    assert xl_tsd.tsd_rule("measure_order", D(2025, 10, 15)) == "elective"
+    # 法释〔2025〕5号 Art. 18 para. 2 keeps two steps of the cascade; 法释〔2020〕10号 Art. 5 para. 2 had three
+    assert xl_tsd.tsd_rule("criminal_lost_profit_steps", D(2025, 4, 25)) == 3
+    assert xl_tsd.tsd_rule("criminal_lost_profit_steps", D(2025, 4, 26)) == 2
+    # 法释〔2020〕10号 Art. 5 para. 1 item 6: consideration only; 法释〔2025〕5号 Art. 19 adds the profit from use
+    assert xl_tsd.tsd_rule("criminal_illegal_gains_basis", D(2025, 4, 25)) == "consideration"
+    assert xl_tsd.tsd_rule("criminal_illegal_gains_basis", D(2025, 4, 26)) == "consideration or profit from use"
+    # 法释〔2026〕7号 Art. 8 para. 2 (in force 2026-05-01): "参照权利许可使用费", the multiple dropped
+    assert xl_tsd.tsd_rule("punitive_license_base", D(2026, 4, 30)) == "multiple"
+    assert xl_tsd.tsd_rule("punitive_license_base", D(2026, 5, 1)) == "reference"
+    # Criminal Law Amendment XI item 22 (2021-03-01): 3 to 10 years, was 3 to 7 (Criminal Law 1997 Art. 219)
+    assert xl_tsd.tsd_rule("criminal_max_sentence", D(2021, 2, 28)) == 7
+    assert xl_tsd.tsd_rule("criminal_max_sentence", D(2021, 3, 1)) == 10
 
 
 def test_explain_and_version():

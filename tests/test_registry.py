@@ -111,6 +111,23 @@ def test_legal_table_rows():
         assert dates == sorted(dates), key
 
 
+def test_legal_table_status():
+    # issue 11 §2: rows whose text was read (legal research of 2026-12) are verified; the one
+    # reading no text states (10 x the repeat threshold, 法释〔2025〕5号 Art. 17 para. 2) is not
+    unverified = [(r.key, r.effective_from) for r in legal.RULES if not r.verified]
+    assert unverified == [("criminal_especially_serious_repeat", dt.date(2025, 4, 26))]
+    row = legal.rule("criminal_especially_serious_repeat", dt.date(2026, 1, 1))
+    assert row.status == "未核实 unverified" and "未经核实" in row.note
+    # the AUCL 2025 row cites Art. 22 para. 3 and the text's words
+    row = legal.rule("measure_order", dt.date(2025, 10, 15))
+    assert row.value == "elective" and row.article == "第二十二条第三款" and "或者侵权人因侵权所获得的利益" in row.note
+    # 高检发释字〔2001〕5号 numbers its items 一-四; the lenity rule is item 三, in force 2001-12-17
+    row = legal.rule("criminal_lenity", dt.date(2002, 1, 1))
+    assert row.article == "三" and legal.INSTRUMENTS[row.instrument].in_force == dt.date(2001, 12, 17)
+    # no source string names a seed file
+    assert not [i for i in legal.INSTRUMENTS.values() if "seed" in i.source.lower()]
+
+
 def test_rules_in_force_snapshot():
     got = {r.key: r.value for r in legal.rules_in_force(dt.date(2025, 6, 1))}
     # 2025-06-01: AUCL 2019 (AUCL 2025 starts 2025-10-15) and 法释〔2025〕5号 (from 2025-04-26)

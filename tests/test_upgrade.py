@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.defined_name import DefinedName
 
 from xl_tsd.calc import calculate
+from xl_tsd.template import layout as L
 from xl_tsd.cli import main
 from xl_tsd.template import DEFAULT_PATH
 from xl_tsd.template.contract import name_cells, read_inputs, write_inputs
@@ -140,7 +141,7 @@ def test_every_value_with_a_home_arrives(old_book, upgraded):
 def test_values_without_a_home_are_reported_with_their_values(old_book, upgraded):
     _old, data, where = old_book
     report = upgraded[0]
-    assert report.old_version == 0 and report.new_version == 1
+    assert report.old_version == 0 and report.new_version == L.TEMPLATE_VERSION
     assert report.removed == {"Share_S2_Old": [Value("Share_S2_Old", "", f"Inputs!{where['Share_S2']}", 0.8)]}
     assert report.removed_refs == {"Share_S2_Old": f"Inputs!{where['Share_S2']}"}
     assert report.missing == ["Case_Court", "Share_S2"]
@@ -194,7 +195,7 @@ def test_settings_carried_and_macros_reported(upgraded):
 
 def test_new_is_computed_on_the_current_template(upgraded):
     report, _before, new, values = upgraded
-    assert _cell(values, "Template_Version").value == 1
+    assert _cell(values, "Template_Version").value == L.TEMPLATE_VERSION
     # hand calculation: 6000 x 180000 + 12000 x 175000 + 20000 x 170000 (example_inputs, CASES.md A)
     assert _cell(values, "Revenue_Total").value == pytest.approx(6_580_000_000.0)
     assert _cell(values, "Contrib_S3").value == pytest.approx(0.4)
@@ -252,7 +253,7 @@ def test_cli_moves_the_worked_example_without_loss(tmp_path):
     new = tmp_path / "upgraded.xlsm"
     result = CliRunner().invoke(main, ["upgrade", str(old), "-o", str(new), "--template", str(DEFAULT_PATH)])
     assert result.exit_code == 0, result.output
-    assert "version 1" in result.output and "inputs moved" in result.output
+    assert f"version {L.TEMPLATE_VERSION}" in result.output and "inputs moved" in result.output
     values = openpyxl.load_workbook(new, data_only=True)
     # CASES.md A with the example's illustrative figures: 48,320,000 economic loss + 2,420,000 expenses
     assert _cell(values, "Total_Award").value == pytest.approx(50_740_000.0)

@@ -1,4 +1,4 @@
-"""The technology contribution rate (技术贡献率) and the damages base (DOMAIN §3, seed 004)."""
+"""The technology contribution rate (技术贡献率) and the damages base (DOMAIN §3)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +10,9 @@ from .registry import Arg, Example, register
 __all__ = ["tech_contrib_rate", "points_share", "profit_split", "royalty_to_split",
            "ahp_weights", "ahp_cr", "effective_contrib", "damages_base"]
 
-_SEED004 = ("李德宝《侵害技术秘密纠纷案中技术贡献率的计算》（北京市集佳律师事务所）, on "
-            "威某汽车案 (2023)最高法知民终1590号 (shared/seeds/004)")
+# seed 004 (its title could not be found; author, firm and publishers are verified)
+_LI_DEBAO = ("李德宝（北京市集佳律师事务所）：关于侵害技术秘密纠纷案中技术贡献率计算的文章，评威某汽车案 "
+             "(2023)最高法知民终1590号，集佳律师事务所网站 / IPRdaily中文网，2024")
 _SHARE = "decimal 0-1"
 
 
@@ -31,7 +32,7 @@ _SHARE = "decimal 0-1"
     basis_en="SPC (2023)最高法知民终1590号 (vehicle chassis case: 80% x 40% x 25% = 8%); "
              "SPC Interpretation on unfair competition (2007) Art. 17 by reference to patent damages.",
     basis_zh="最高人民法院(2023)最高法知民终1590号（威某汽车案，80%×40%×25%=8%）；参照专利侵权赔偿计算方法。",
-    references=(_SEED004,),
+    references=(_LI_DEBAO,),
     examples=(Example((1, 0.8, 0.4, 0.25), 0.08, "CASES.md A, FUNCTIONS.md"),),
 )
 def tech_contrib_rate(s1, s2, s3, s4):
@@ -58,9 +59,9 @@ def tech_contrib_rate(s1, s2, s3, s4):
     formula="Σ weight(established) / Σ weight(all claimed)",
     en="Share of the claimed secret points held established, by weight (s1). Rows left blank are ignored.",
     zh="成立秘点按权重占全部主张秘点的比例（s1），空行忽略。",
-    basis_en="Seed 004 step 1: share of points claimed and held established (秘点技术占比).",
-    basis_zh="种子文献004第一步：主张并成立的秘点占全部主张秘点的技术占比。",
-    references=(_SEED004,),
+    basis_en="李德宝 (2024), step 1: share of points claimed and held established (秘点技术占比).",
+    basis_zh="李德宝（2024）第一步：主张并成立的秘点占全部主张秘点的技术占比。",
+    references=(_LI_DEBAO,),
     examples=(Example(([1, 2, 1], [True, True, False]), 0.75, "hand calculation: (1+2)/(1+2+1)"),),
 )
 def points_share(weights, established):
@@ -105,10 +106,10 @@ PROFIT_SPLITS = {"三分法": 1.0 / 3.0, "thirds": 1.0 / 3.0, "three-factor": 1.
     formula="三分法 = 1/3; 四分法 = 1/4",
     en="Technology's share of product profit by the three- or four-factor rule of thumb (s4).",
     zh="按三分法或四分法确定的技术利润分成率（s4）。",
-    basis_en="Valuation practice for patent and know-how profit split (seed 004, part three); "
+    basis_en="Valuation practice for patent and know-how profit split (李德宝 2024, part three); "
              "the vehicle case used 25%.",
-    basis_zh="专利及技术秘密利润分成的评估实务经验数据（种子文献004第三部分）；威某汽车案采用25%。",
-    references=(_SEED004,),
+    basis_zh="专利及技术秘密利润分成的评估实务经验数据（李德宝，2024）；威某汽车案采用25%。",
+    references=(_LI_DEBAO,),
     examples=(Example(("四分法",), 0.25, "FUNCTIONS.md"),
               Example(("三分法",), 1.0 / 3.0, "CASES.md H")),
 )
@@ -142,9 +143,9 @@ def profit_split(method):
     formula="royalty_rate / profit_margin",
     en="Profit split implied by a royalty rate on sales (s4); #NUM! above 100% or for a margin of 0 or less.",
     zh="由销售额提成率换算的利润分成率（s4）。",
-    basis_en="Valuation practice: royalty on sales / profit margin = share of profit (seed 004).",
-    basis_zh="评估实务：销售提成率 ÷ 销售利润率 = 利润分成率（种子文献004）。",
-    references=(_SEED004,),
+    basis_en="Valuation practice: royalty on sales / profit margin = share of profit (李德宝 2024).",
+    basis_zh="评估实务：销售提成率 ÷ 销售利润率 = 利润分成率（李德宝，2024）。",
+    references=(_LI_DEBAO,),
     examples=(Example((0.05, 0.20), 0.25, "CASES.md H"),),
 )
 def royalty_to_split(royalty_rate, profit_margin):
@@ -208,9 +209,9 @@ def _ahp(matrix):
     en="Factor weights by the Analytic Hierarchy Process: principal eigenvector of the comparison matrix.",
     zh="层次分析法：判断矩阵最大特征值对应特征向量（归一化）得到的因素权重。",
     basis_en="Saaty's Analytic Hierarchy Process, used in valuation to estimate the technology's profit split "
-             "(贡献要素层次分析法, seed 004 note 23).",
-    basis_zh="层次分析法（Saaty），评估实务中用于估算技术分成率（种子文献004注23）。",
-    references=("T. L. Saaty, The Analytic Hierarchy Process, McGraw-Hill, 1980.", _SEED004),
+             "(贡献要素层次分析法, cited by 李德宝 2024).",
+    basis_zh="层次分析法（Saaty），评估实务中用于估算技术分成率（李德宝，2024，引述）。",
+    references=("T. L. Saaty, The Analytic Hierarchy Process, McGraw-Hill, 1980.", _LI_DEBAO),
     examples=(Example(([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]],), [0.637, 0.258, 0.105],
                       "CASES.md H"),),
 )
@@ -262,12 +263,12 @@ def ahp_cr(matrix):
               "Obvious malice, few competitors, and the holder lost the trade",
               "明显恶意、经营者较少、原告因侵权丧失交易机会", optional=True, default=False)],
     formula="1 if core_decisive or books_refused or malice_lost_trade else rate",
-    en="The contribution rate to apply: 1 (the whole product's profit) where a seed-004 exception holds, else rate.",
+    en="The contribution rate to apply: 1 (the whole product's profit) where an exception to the contribution rate holds, else rate.",
     zh="应适用的贡献率：存在不考虑技术贡献率的情形时为1（按整体利润计算），否则为技术贡献率。",
     basis_en="Jiangsu guideline on trade-secret crimes (2024) Part IV; SPC Provisions 法释〔2020〕7号 Art. 24; "
-             "SPC (2021)最高法知民终1363号 (seed 004).",
+             "SPC (2021)最高法知民终1363号.",
     basis_zh="江苏省《办理侵犯商业秘密刑事案件的指引》第四条；法释〔2020〕7号第二十四条；(2021)最高法知民终1363号。",
-    references=(_SEED004,),
+    references=(_LI_DEBAO,),
     examples=(Example((0.08, False), 0.08, "DOMAIN §3"), Example((0.08, False, True), 1.0, "DOMAIN §3")),
 )
 def effective_contrib(rate, core_decisive, books_refused=None, malice_lost_trade=None):
@@ -300,9 +301,9 @@ def effective_contrib(rate, core_decisive, books_refused=None, malice_lost_trade
     formula="unit_price × quantity × profit_margin × contrib_rate",
     en="Damages base (punitive base where punitive damages apply): price x units x margin x contribution.",
     zh="损害赔偿额（惩罚性赔偿基数）= 单价×数量×利润率×技术贡献率。",
-    basis_en="AUCL 2019 Art. 17 / 2025 Art. 22; SPC 法释〔2021〕4号 Art. 5 (base excludes expenses); seed 004 formula.",
-    basis_zh="《反不正当竞争法》（2019）第十七条/（2025）第二十二条；法释〔2021〕4号第五条（基数不含合理开支）；种子文献004公式。",
-    references=(_SEED004,),
+    basis_en="AUCL 2019 Art. 17 / 2025 Art. 22; SPC 法释〔2021〕4号 Art. 5 (base excludes expenses); the formula of 李德宝 (2024).",
+    basis_zh="《反不正当竞争法》（2019）第十七条/（2025）第二十二条；法释〔2021〕4号第五条（基数不含合理开支）；李德宝（2024）的公式。",
+    references=(_LI_DEBAO,),
     examples=(Example((150000, 1000, 0.1, 0.08), 1_200_000.0, "hand calculation"),),
 )
 def damages_base(unit_price, quantity, profit_margin, contrib_rate):

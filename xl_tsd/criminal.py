@@ -13,7 +13,8 @@ __all__ = ["criminal_loss", "criminal_tier", "criminal_tier_applied", "illegal_g
 
 TIER_SERIOUS = "情节严重"
 TIER_ESPECIALLY_SERIOUS = "情节特别严重"
-_SEED002 = "shared/seeds/002 (2020 Interpretation III Arts 4-5, quoted)"
+# seed 002 quotes 2020 Interpretation III Arts 4-5
+_LIU2025 = "刘明、万春花、张倩文（京师律师事务所）《商业秘密被侵犯如何定损？谈侵犯商业秘密罪中的损失数额认定问题》，2025-07-03"
 
 
 @register(
@@ -31,7 +32,7 @@ _SEED002 = "shared/seeds/002 (2020 Interpretation III Arts 4-5, quoted)"
     zh="侵犯商业秘密罪损失数额（情形1至5），加全额补救费用。",
     basis_en="法释〔2025〕5号 Art. 18 (as summarised in DOMAIN §6); same structure in 法释〔2020〕10号 Art. 5.",
     basis_zh="法释〔2025〕5号第十八条；法释〔2020〕10号第五条同一结构。",
-    references=(_SEED002,),
+    references=(_LIU2025,),
     examples=(Example((1, None, 8580000), 8_580_000.0, "CASES.md E"),
               Example((2, 100000, 250000), 250_000.0, "CASES.md G: license fee floor")),
 )
@@ -94,8 +95,8 @@ def criminal_loss(scenario, lost_profit=None, license_fee=None, commercial_value
     zh="按该日施行的司法解释判断侵犯商业秘密罪的情节：空、情节严重或情节特别严重。",
     basis_en="Criminal Law Art. 219; 法释〔2004〕19号 Art. 7; 法释〔2020〕10号 Art. 4; 法释〔2025〕5号 Art. 17.",
     basis_zh="《刑法》第二百一十九条；法释〔2004〕19号第七条；法释〔2020〕10号第四条；法释〔2025〕5号第十七条。",
-    references=(_SEED002,
-                "最高人民法院、最高人民检察院《关于适用刑事司法解释时间效力问题的规定》（高检发释字〔2001〕5号）第三条"),
+    references=(_LIU2025,
+                "最高人民法院、最高人民检察院《关于适用刑事司法解释时间效力问题的规定》（高检发释字〔2001〕5号）第三项"),
     rules=("criminal_serious", "criminal_especially_serious", "criminal_serious_repeat", "criminal_statute_wording"),
     examples=(Example((300000, legal.D(2025, 5, 1)), TIER_SERIOUS, "FUNCTIONS.md"),
               Example((8580000, legal.D(2021, 1, 1)), TIER_ESPECIALLY_SERIOUS, "CASES.md E"),
@@ -141,10 +142,14 @@ def criminal_tier(amount, date, repeat_offender=None):
     en="Illegal gains (违法所得) of a trade-secret crime: the consideration received for disclosure or license, "
        "else infringing units x profit per unit.",
     zh="侵犯商业秘密罪的违法所得数额：披露、允许他人使用所获财物；否则为侵权产品销售量×每件合理利润。",
-    basis_en="法释〔2020〕10号 (Interpretation III) Art. 5; 法释〔2025〕5号 (illegal gains of trade-secret crimes). "
-             "A threshold is met by the loss or the illegal gains (Art. 4 / 法释〔2025〕5号).",
-    basis_zh="法释〔2020〕10号第五条；法释〔2025〕5号关于侵犯商业秘密违法所得数额的规定。损失数额或者违法所得数额达到标准即可。",
-    rules=("criminal_amount_basis",),
+    basis_en="法释〔2020〕10号 (Interpretation III) Art. 5 para. 1 item 6: the consideration only; 法释〔2025〕5号 "
+             "Art. 19 (from 2025-04-26): the consideration, or the profit from use = infringing units x reasonable "
+             "profit per unit. A threshold is met by the loss or the illegal gains (法释〔2020〕10号 Art. 4; "
+             "法释〔2025〕5号 Art. 17 para. 1 items 1-2).",
+    basis_zh="法释〔2020〕10号第五条第一款第（六）项（仅披露、允许他人使用所获财物）；法释〔2025〕5号第十九条（2025年4月26日起："
+             "或使用所获利润，按侵权产品销售量乘以每件侵权产品的合理利润）。损失数额或者违法所得数额达到标准即可"
+             "（法释〔2020〕10号第四条；法释〔2025〕5号第十七条第一款第（一）、（二）项）。",
+    rules=("criminal_illegal_gains_basis", "criminal_amount_basis"),
     examples=(Example((None, 1000, 50), 50_000.0, "FUNCTIONS.md: 1,000 units x 50"),
               Example((82000,), 82_000.0, "CASES.md E: 82,000 paid to the employee (hand)"),
               Example((82000, 1000, 50), 82_000.0, "hand: the consideration comes first"),
@@ -152,6 +157,14 @@ def criminal_tier(amount, date, repeat_offender=None):
 )
 def illegal_gains(consideration=None, units=None, unit_profit=None):
     """
+    Notes
+    -----
+    The units leg (profit from use) has a text only from 2025-04-26
+    (法释〔2025〕5号 Art. 19); under 法释〔2020〕10号 illegal gains are the
+    consideration alone (rule ``criminal_illegal_gains_basis``). The function
+    takes no date: the template warns (Warn_Crim_Gains_Units) where the units
+    leg is used for conduct judged under the earlier text.
+
     Examples
     --------
     >>> import xl_tsd
@@ -195,10 +208,10 @@ _TIER_RANK = {"": 0, TIER_SERIOUS: 1, TIER_ESPECIALLY_SERIOUS: 2}
        "decision date is more lenient to the defendant.",
     zh="按行为时施行的司法解释确定情节档次；审判时施行的司法解释对被告人更有利的，适用审判时的解释。",
     basis_en="SPC/SPP Provisions on the temporal effect of criminal judicial interpretations, 高检发释字〔2001〕5号, "
-             "Art. 3; Criminal Law Art. 12 (the lighter law); thresholds as in CRIMINAL_TIER.",
-    basis_zh="最高人民法院、最高人民检察院《关于适用刑事司法解释时间效力问题的规定》（高检发释字〔2001〕5号）第三条；"
+             "item 3; Criminal Law Art. 12 (the lighter law); thresholds as in CRIMINAL_TIER.",
+    basis_zh="最高人民法院、最高人民检察院《关于适用刑事司法解释时间效力问题的规定》（高检发释字〔2001〕5号）第三项；"
              "《刑法》第十二条（从旧兼从轻）；数额标准同 CRIMINAL_TIER。",
-    rules=("criminal_serious", "criminal_especially_serious", "criminal_serious_repeat"),
+    rules=("criminal_lenity", "criminal_serious", "criminal_especially_serious", "criminal_serious_repeat"),
     examples=(Example((2_700_000, legal.D(2019, 6, 1), legal.D(2025, 6, 1)), TIER_SERIOUS,
                       "hand: 2004 text 2,500,000 -> 特别严重; 2025 text 3,000,000 -> 严重, more lenient"),
               Example((400_000, legal.D(2019, 6, 1), legal.D(2021, 6, 1)), "",

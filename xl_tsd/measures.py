@@ -13,9 +13,9 @@ from .registry import Arg, Example, register
 __all__ = ["lost_profit", "lost_profit_step", "infringer_gain", "component_profit_ok", "license_fee_loss",
            "income_value", "remedial_share"]
 
-_SEED002 = ("刘明、万春花、张倩文《商业秘密被侵犯如何定损?谈侵犯商业秘密罪中的损失数额认定问题》"
-            "(2025, shared/seeds/002)")
-_SPC2020 = "SPC Provisions on civil trade-secret cases, 法释〔2020〕7号 (shared/seeds/003)"
+# seed 002
+_LIU2025 = "刘明、万春花、张倩文（京师律师事务所）《商业秘密被侵犯如何定损？谈侵犯商业秘密罪中的损失数额认定问题》，2025-07-03"
+_SPC2020 = "SPC Provisions on civil trade-secret cases, 法释〔2020〕7号"  # seed 003
 _NAN = math.nan
 
 #: Largest share of the whole product's profit one component may carry before it is
@@ -40,9 +40,9 @@ def _first_bad(mask: np.ndarray) -> int:
             "else infringer_units × infringer_unit_profit",
     en="Holder's lost sales profit by the three-step cascade, using the first step whose inputs are known.",
     zh="权利人销售利润损失：按三步顺序，采用第一个输入已知的步骤。",
-    basis_en="法释〔2020〕10号 Art. 5 para. 2; 法释〔2025〕5号 Art. 18; seed 002 part one.",
-    basis_zh="法释〔2020〕10号第五条第二款；法释〔2025〕5号第十八条；种子文献002第一部分。",
-    references=(_SEED002,),
+    basis_en="法释〔2020〕10号 Art. 5 para. 2 (three steps); 法释〔2025〕5号 Art. 18 para. 2 (the first two steps; the third now measures illegal gains, Art. 19).",
+    basis_zh="法释〔2020〕10号第五条第二款（三步）；法释〔2025〕5号第十八条第二款（前两步；第三步改为违法所得，第十九条）。",
+    references=(_LIU2025,),
     examples=(Example((1000, 50, 3000, 20), 50_000.0, "CASES.md F"),
               Example((None, 50, 3000, 20), 150_000.0, "CASES.md F"),
               Example((None, None, 3000, 20), 60_000.0, "CASES.md F"),
@@ -164,11 +164,11 @@ def _lost_profit_missing(lu: float, iu: float, where: str | None):
     en="Infringer's gains: revenue x margin; a loss-making or unknown margin falls back to an industry benchmark.",
     zh="侵权获利＝销售收入×利润率；侵权人亏损或利润率未知时，按同行业基准利润率计算。",
     basis_en="AUCL 2019 Art. 17 para. 3 / 2025 Art. 22; SPC (2023)最高法知民终1590号 "
-             "(benchmark of representative NEV makers, seed 002).",
+             "(benchmark of representative NEV makers).",
     basis_zh="《反不正当竞争法》（2019）第十七条第三款/（2025）第二十二条；(2023)最高法知民终1590号（以同行业代表性企业同期利润为参考）。",
-    references=(_SEED002,),
+    references=(_LIU2025,),
     examples=(Example((1_000_000, 0.12), 120_000.0, "hand calculation"),
-              Example((1_000_000, -0.3, 0.05), 50_000.0, "hand calculation, seed 002 benchmark rule")),
+              Example((1_000_000, -0.3, 0.05), 50_000.0, "hand calculation, the benchmark rule")),
 )
 def infringer_gain(revenue, profit_margin, benchmark_margin=None):
     """
@@ -212,9 +212,9 @@ def infringer_gain(revenue, profit_margin, benchmark_margin=None):
     en="Plausibility check: FALSE when one component is credited with more than max_share of the whole profit.",
     zh="合理性检验：部件利润超过整机利润的max_share时为FALSE。",
     basis_en="Jiangsu High People's Court, 汪某 acquittal: a crawler assembly credited with 52.4% of the "
-             "machine's profit was doubted (seed 002).",
-    basis_zh="江苏省高级人民法院汪某宣告无罪案：履带总成利润超过整机利润50%，真实性存在合理怀疑（种子文献002）。",
-    references=(_SEED002,),
+             "machine's profit was doubted (as reported by 刘明 et al., 2025).",
+    basis_zh="江苏省高级人民法院汪某宣告无罪案：履带总成利润超过整机利润50%，真实性存在合理怀疑（刘明等，2025）。",
+    references=(_LIU2025,),
     examples=(Example((211664.74, 403664.73), False, "CASES.md D"),
               Example((211664.74, 403664.73, 0.6), True, "CASES.md D")),
 )
@@ -317,7 +317,7 @@ def income_value(annual_income, advantage_years, discount_rate):
     return c.result(i * (annuity + (n - k) * np.exp(n * log_v)))
 
 
-#: REMEDIAL_SHARE kinds (seed 001): restoring or rebuilding measures the infringement
+#: REMEDIAL_SHARE kinds ((2022)最高法知民终945号, seed 001): restoring or rebuilding measures the infringement
 #: defeated counts in full; strengthening them is apportioned.
 RESTORE_KINDS = ("restore", "rebuild", "修复", "重建")
 ENHANCE_KINDS = ("enhance", "strengthen", "加强")
@@ -334,18 +334,18 @@ ENHANCE_KINDS = ("enhance", "strengthen", "加强")
     formula='restore: cost; enhance: cost × min(1, attributable_years / useful_life_years)',
     en="Recoverable remedial cost: restoring defeated secrecy measures in full; strengthening them apportioned.",
     zh="可计入损失的补救费用：修复、重建保密措施全额计入；加强保密措施按归因年限分摊。",
-    basis_en="SPC (2022)最高法知民终945号 (seed 001); AUCL 2019 Art. 17 paras 3-4; 法释〔2020〕7号 Art. 20 para. 2; "
+    basis_en="SPC (2022)最高法知民终945号 (judgment of 2023-06-30); AUCL 2019 Art. 17 paras 3-4; 法释〔2020〕7号 Art. 20 para. 2; "
              "in criminal cases counted in full (法释〔2020〕10号 Art. 5 para. 3, 法释〔2025〕5号 Art. 18).",
-    basis_zh="(2022)最高法知民终945号（种子文献001）；《反不正当竞争法》第十七条第三、四款；法释〔2020〕7号第二十条第二款；"
+    basis_zh="(2022)最高法知民终945号（2023年6月30日判决）；《反不正当竞争法》第十七条第三、四款；法释〔2020〕7号第二十条第二款；"
              "刑事案件全额计入（法释〔2020〕10号第五条第三款）。",
-    references=("青岛义某机械有限公司诉贾某权, (2022)最高法知民终945号 (shared/seeds/001)",),
+    references=("青岛义龙机械有限公司诉贾某权侵害技术秘密纠纷案, 最高人民法院(2022)最高法知民终945号民事判决, 2023-06-30",),
     examples=(Example((151600, "enhance", 5, 2), 60_640.0, "CASES.md B"),
               Example((151600, "restore"), 151_600.0, "CASES.md B")),
 )
 def remedial_share(cost, kind, useful_life_years=None, attributable_years=None):
     """
     The straight-line apportionment is a method the expert shows; the SPC in
-    seed 001 fixed 60,000 by discretion without stating one.
+    (2022)最高法知民终945号 fixed 60,000 by discretion without stating one.
 
     Examples
     --------

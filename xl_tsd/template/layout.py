@@ -427,10 +427,11 @@ INPUT_SECTIONS: tuple[Section, ...] = (
               "adjustment for differences of license type, scope and term from the comparable; blank = 1"),
         Field("License_Base_Multiple", "许可费倍数（惩罚性赔偿基数）", "Multiple of the license fee (punitive base)",
               "factor",
-              "仅在实际损失、侵权获利均难以计算时，以许可费的倍数作惩罚性赔偿基数（法释〔2021〕4号第五条第二款）；"
-              "刑事损失不适用；空白为不适用",
+              "仅在实际损失、侵权获利均难以计算时，以许可费的倍数作惩罚性赔偿基数（法释〔2021〕4号第五条第二款；"
+              "法释〔2026〕7号自2026年5月1日起不再规定倍数）；刑事损失不适用；空白为不适用",
               "only where the loss and the gains are both hard to compute, a multiple of the license fee as the "
-              "punitive base (法释〔2021〕4号 Art. 5 para. 2); never in the criminal loss; blank = not used"),
+              "punitive base (法释〔2021〕4号 Art. 5 para. 2; 法释〔2026〕7号 drops the multiple from 2026-05-01); "
+              "never in the criminal loss; blank = not used"),
     )),
     Section("七、商业价值", "7. Commercial value", (
         Table("RD_Items", "研发成本", "R&D cost items", "研发成本 {n}", "R&D item {n}", 10, (
@@ -464,7 +465,7 @@ INPUT_SECTIONS: tuple[Section, ...] = (
     Section("十、约定赔偿", "10. Agreed damages", (
         Field("Agreed_Low", "约定赔偿下限", "Agreed damages, low", "money"),
         Field("Agreed_High", "约定赔偿上限", "Agreed damages, high", "money"),
-    ), note_zh="保密协议约定的赔偿额仅作参考", note_en="a reference only, not binding (seed 000)"),
+    ), note_zh="保密协议约定的赔偿额仅作参考", note_en="a reference only, not binding ((2021)最高法知民终1687号)"),
     Section("十一、惩罚性赔偿情节（法释〔2021〕4号）", "11. Punitive damages factors (法释〔2021〕4号)", (
         Group("Intent_Factors", zh="故意情节（第三条）", en="Intent factors (Art. 3)", fields=(
             _yn("Intent_Notice", "经通知、警告后仍继续实施", "Continued after notice or warning", "第三条第二款第（一）项", "Art. 3 (1)"),
@@ -500,8 +501,8 @@ INPUT_SECTIONS: tuple[Section, ...] = (
         Field("Crim_Date", "行为日（数额标准）", "Conduct date (for the thresholds)", "date",
               "按行为时施行的司法解释确定数额标准", "the interpretation in force at the conduct sets the thresholds"),
         Field("Crim_Decision_Date", "审判日", "Decision date", "date",
-              "审判时施行的司法解释对被告人更有利的，适用之（高检发释字〔2001〕5号第三条）；空白则按行为日",
-              "a later interpretation more lenient to the defendant applies (高检发释字〔2001〕5号 Art. 3); "
+              "审判时施行的司法解释对被告人更有利的，适用之（高检发释字〔2001〕5号第三项）；空白则按行为日",
+              "a later interpretation more lenient to the defendant applies (高检发释字〔2001〕5号 item 3); "
               "blank = the conduct date's"),
         Field("Crim_Consideration", "披露、许可所获财物", "Consideration received for disclosure or license", "money",
               "违法所得：因披露、允许他人使用所获财物或财产性利益", "illegal gains: what was received for disclosing "
@@ -769,13 +770,18 @@ CALC_SECTIONS: tuple[Section, ...] = (
         Calc("Crim_Tier", "量刑档次", "Sentencing tier",
              '=IF(OR(Crim_Amount="",Crim_Date=""),"",IF(Crim_Decision_Date="",Crim_Tier_Conduct,'
              "CRIMINAL_TIER_APPLIED(Crim_Amount,Crim_Date,Crim_Decision_Date,Crim_Repeat)))", "text",
-             "从旧兼从轻（高检发释字〔2001〕5号第三条）", "the lighter of the two interpretations (高检发释字〔2001〕5号 Art. 3)"),
+             "从旧兼从轻（高检发释字〔2001〕5号第三项）", "the lighter of the two interpretations (高检发释字〔2001〕5号 item 3)"),
         Calc("Crim_Applied_Date", "所适用解释的日期", "Date of the interpretation applied",
              '=IF(Crim_Date="","",IF(OR(Crim_Decision_Date="",Crim_Tier=Crim_Tier_Conduct),Crim_Date,'
              "Crim_Decision_Date))", "date", "行为日；审判时解释更轻的，为审判日",
              "the conduct date; the decision date where its interpretation is more lenient"),
         Calc("Crim_Instrument", "所适用的司法解释", "Interpretation applied",
              '=IF(Crim_Applied_Date="","",TSD_RULE_INFO("criminal_serious",Crim_Applied_Date))', "text"),
+        Calc("Crim_Gains_Rule", "违法所得的计算口径", "What illegal gains are",
+             '=IF(Crim_Applied_Date="","",IFERROR(TSD_RULE("criminal_illegal_gains_basis",Crim_Applied_Date),"none"))',
+             "text", "consideration：仅披露、许可所获财物（法释〔2020〕10号）；其后另含使用所获利润（法释〔2025〕5号第十九条）",
+             "consideration: what was received only (法释〔2020〕10号); later also the profit from use "
+             "(法释〔2025〕5号 Art. 19)"),
         Calc("Crim_Serious_Line", "情节严重数额标准", "Threshold, serious",
              '=IF(Crim_Applied_Date="","",TSD_RULE("criminal_serious",Crim_Applied_Date))', "money"),
         Calc("Crim_Especially_Line", "情节特别严重数额标准", "Threshold, especially serious",
@@ -912,6 +918,20 @@ WARNINGS: tuple[Check, ...] = (
           "违法所得高于损失，但行为时的司法解释（法释〔2004〕19号第七条）仅以损失数额计",
           "the illegal gains exceed the loss, but the interpretation of the conduct date (法释〔2004〕19号 Art. 7) "
           "counts the loss only"),
+    Check("Warn_Crim_Gains_Units", "违法所得口径与所适用解释一致", "Illegal gains measured as the text applied allows",
+          '=IF(OR(Crim_Gains_Rule="",Crim_Consideration<>"",Crim_Units=""),TRUE,'
+          'Crim_Gains_Rule="consideration or profit from use")',
+          "违法所得按销售量 × 每件利润计算，但所适用的司法解释（{Crim_Instrument}）仅以披露、许可所获财物为违法所得；"
+          "该计算口径自法释〔2025〕5号第十九条（2025年4月26日）起方有依据",
+          "the illegal gains are units × profit per unit, but the interpretation applied ({Crim_Instrument}) counts "
+          "only what was received for disclosure or license; that measure has a text only from 法释〔2025〕5号 "
+          "Art. 19 (2025-04-26)"),
+    Check("Warn_License_Base_2026", "许可费倍数作基数（法释〔2026〕7号）", "License fee multiple as the base (2026)",
+          '=OR(License_Base_Multiple="",N(License_Base_Multiple)=1)',
+          "法释〔2026〕7号第八条第二款（2026年5月1日起施行，适用于其时尚未审结的案件）参照许可使用费确定基数，"
+          "已无“倍数”之规定；许可费倍数仅依已废止的法释〔2021〕4号第五条第二款",
+          "法释〔2026〕7号 Art. 8 para. 2 (in force 2026-05-01, for cases then pending) sets the base by reference "
+          "to the license fee, with no multiple; a multiple rests only on the repealed 法释〔2021〕4号 Art. 5 para. 2"),
 )
 #: The master check: every check TRUE.
 MASTER = "Check_Master"
