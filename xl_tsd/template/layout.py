@@ -706,9 +706,11 @@ CALC_SECTIONS: tuple[Section, ...] = (
              "money", "律师费、公证费、鉴定费等", "lawyer, notary, appraisal and other"),
         Calc("Measure_Statutory", "法定赔偿（建议金额）", "Statutory damages (proposed)",
              '=IF(Statutory_Amount="","",Statutory_Amount)', "money",
-             "输入值，由法院酌定；不乘惩罚倍数：法释〔2021〕4号第五条的基数为实际损失、违法所得或侵权获利，不含法定赔偿",
-             "the input, the court decides; never multiplied: the punitive base of 法释〔2021〕4号 Art. 5 is the "
-             "loss, the illegal gains or the infringer's gains, not statutory damages"),
+             "输入值，由法院酌定；不乘惩罚倍数：法定赔偿数额不能作为惩罚性赔偿的计算基数（法释〔2026〕7号第八条第三款；"
+             "法释〔2021〕4号第五条的基数亦仅为实际损失、违法所得或侵权获利）",
+             "the input, the court decides; never multiplied: statutory damages are never a punitive base "
+             "(法释〔2026〕7号 Art. 8 para. 3; the base of 法释〔2021〕4号 Art. 5 was likewise the loss, the illegal "
+             "gains or the infringer's gains)"),
         Calc("Econ_Base", "补偿性赔偿（基数合计）", "Compensatory amount (sum of bases)",
              '=IF(Measure_Index="","",CHOOSE(Measure_Index,Base_Total,Base_Total,Base_Total,'
              "Measure_Commercial_Value,Measure_Statutory))", "money",
