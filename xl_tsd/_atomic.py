@@ -50,6 +50,15 @@ def _folder_of(dest: pathlib.Path) -> pathlib.Path:
     return dest.parent if str(dest.parent) else pathlib.Path(".")
 
 
+def _existing_folder(dest: pathlib.Path) -> pathlib.Path:
+    """The folder ``dest`` goes in, refused (OutputRefused) when it does not exist."""
+    folder = _folder_of(dest)
+    if not folder.is_dir():
+        raise OutputRefused(f"{dest}: the folder {folder} does not exist (create it first, or choose "
+                            f"another output)")
+    return folder
+
+
 def check_output(dest, *, overwrite: bool = False) -> pathlib.Path:
     """The checks an output passes before any work is done: its folder exists, it is not a
     folder, and it does not exist unless ``overwrite``.
@@ -62,10 +71,7 @@ def check_output(dest, *, overwrite: bool = False) -> pathlib.Path:
         ``dest`` exists and ``overwrite`` is false.
     """
     dest = pathlib.Path(dest)
-    folder = _folder_of(dest)
-    if not folder.is_dir():
-        raise OutputRefused(f"{dest}: the folder {folder} does not exist (create it first, or choose "
-                            f"another output)")
+    folder = _existing_folder(dest)
     if dest.is_dir():
         raise OutputRefused(f"{dest} is a folder: give a file name")
     if not overwrite and (dest.exists() or dest.is_symlink()):
@@ -189,10 +195,7 @@ def atomic_path(dest, *, overwrite: bool = True):
         ``dest`` exists and ``overwrite`` is false.
     """
     dest = pathlib.Path(dest)
-    folder = _folder_of(dest)
-    if not folder.is_dir():
-        raise OutputRefused(f"{dest}: the folder {folder} does not exist (create it first, or choose "
-                            f"another output)")
+    folder = _existing_folder(dest)
     key = os.path.abspath(folder)
     if key not in _cleaned:
         remove_stale_parts(folder)

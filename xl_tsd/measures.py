@@ -27,15 +27,20 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
+#: The arguments of the lost-profit cascade (LOST_PROFIT and LOST_PROFIT_STEP take the same).
+_CASCADE_ARGS = [
+    Arg("lost_units", "units", "Sales volume the holder lost because of the infringement (empty if not known)",
+        "权利人因侵权减少的销售量（未知则留空）"),
+    Arg("own_unit_profit", "元/unit", "Holder's reasonable profit per unit (empty if not known)",
+        "权利人每件产品的合理利润（未知则留空）"),
+    Arg("infringer_units", "units", "Infringer's sales volume", "侵权产品销售量", optional=True),
+    Arg("infringer_unit_profit", "元/unit", "Infringer's profit per unit", "每件侵权产品的合理利润", optional=True),
+]
+
+
 @register(
     "LOST_PROFIT", category="measures", returns="number", unit="元",
-    args=[Arg("lost_units", "units", "Sales volume the holder lost because of the infringement (empty if not known)",
-              "权利人因侵权减少的销售量（未知则留空）"),
-          Arg("own_unit_profit", "元/unit", "Holder's reasonable profit per unit (empty if not known)",
-              "权利人每件产品的合理利润（未知则留空）"),
-          Arg("infringer_units", "units", "Infringer's sales volume", "侵权产品销售量", optional=True),
-          Arg("infringer_unit_profit", "元/unit", "Infringer's profit per unit", "每件侵权产品的合理利润",
-              optional=True)],
+    args=_CASCADE_ARGS,
     formula="lost_units × own_unit_profit; else infringer_units × own_unit_profit; "
             "else infringer_units × infringer_unit_profit",
     en="Holder's lost sales profit by the three-step cascade, using the first step whose inputs are known.",
@@ -96,13 +101,7 @@ CASCADE_STEPS = {
 
 @register(
     "LOST_PROFIT_STEP", category="measures", returns="number", unit="1-3",
-    args=[Arg("lost_units", "units", "Sales volume the holder lost (empty if not known)",
-              "权利人因侵权减少的销售量（未知则留空）"),
-          Arg("own_unit_profit", "元/unit", "Holder's reasonable profit per unit (empty if not known)",
-              "权利人每件产品的合理利润（未知则留空）"),
-          Arg("infringer_units", "units", "Infringer's sales volume", "侵权产品销售量", optional=True),
-          Arg("infringer_unit_profit", "元/unit", "Infringer's profit per unit", "每件侵权产品的合理利润",
-              optional=True)],
+    args=_CASCADE_ARGS,
     formula="1 if lost_units and own_unit_profit are known; 2 if infringer_units and own_unit_profit; "
             "3 if infringer_units and infringer_unit_profit",
     en="Which step of the lost-profit cascade LOST_PROFIT uses: 1 and 2 rest on the holder's own unit profit, "

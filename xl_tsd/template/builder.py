@@ -531,20 +531,24 @@ class _Builder:
         return "\n".join([own] + parts if own else parts)
 
     # -- Checks -----------------------------------------------------------------------------------
+    def check_rows(self, ws, row: int, checks, ok: str, kind: str) -> int:
+        """One row per check from ``row``: label, result (E), message (D: ``ok`` when TRUE); the next row."""
+        for chk in checks:
+            self.label(ws, row, chk.zh, chk.en, "TRUE/FALSE")
+            self.formula(ws, f"E{row}", f"=IFERROR(({chk.formula[1:]})=TRUE,FALSE)", style=STYLE_CHECK)
+            self.formula(ws, f"D{row}", f'=IF(E{row},"{ok}",{_message(chk)})')
+            ws[f"D{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+            self.name(chk.name, ws, f"E{row}", kind, chk.zh, chk.en, "TRUE/FALSE")
+            row += 1
+        return row
+
     def checks(self, ws) -> None:
         row = self.header(ws, "Checks", columns=False)
         _print_setup(ws, fit=True)
         for col, text in zip("ABCDE", ("校验", "Check", "", "提示 Message", "结果 Result")):
             self.head_cell(ws[f"{col}3"], text)
         row = self.section(ws, row, "各项校验", "Checks", "每项为 TRUE 方通过", "each must be TRUE")
-        first = row
-        for chk in L.CHECKS:
-            self.label(ws, row, chk.zh, chk.en, "TRUE/FALSE")
-            self.formula(ws, f"E{row}", f"=IFERROR(({chk.formula[1:]})=TRUE,FALSE)", style=STYLE_CHECK)
-            self.formula(ws, f"D{row}", f'=IF(E{row},"通过 OK",{_message(chk)})')
-            ws[f"D{row}"].alignment = Alignment(wrap_text=True, vertical="top")
-            self.name(chk.name, ws, f"E{row}", "check", chk.zh, chk.en, "TRUE/FALSE")
-            row += 1
+        first, row = row, self.check_rows(ws, row, L.CHECKS, "通过 OK", "check")
         self.name("Check_List", ws, f"E{first}:E{row - 1}", "check group", "各项校验", "Every check")
         self.checks_cells.append((ws, f"E{first}:E{row - 1}"))
         row += 1
@@ -557,14 +561,7 @@ class _Builder:
         row += 2
         row = self.section(ws, row, "提示（不影响总校验）", "Warnings (not part of the master check)",
                            "数字成立，但读者应当知道", "the figures stand; a reader should know")
-        first = row
-        for chk in L.WARNINGS:
-            self.label(ws, row, chk.zh, chk.en, "TRUE/FALSE")
-            self.formula(ws, f"E{row}", f"=IFERROR(({chk.formula[1:]})=TRUE,FALSE)", style=STYLE_CHECK)
-            self.formula(ws, f"D{row}", f'=IF(E{row},"无 none",{_message(chk)})')
-            ws[f"D{row}"].alignment = Alignment(wrap_text=True, vertical="top")
-            self.name(chk.name, ws, f"E{row}", "warning", chk.zh, chk.en, "TRUE/FALSE")
-            row += 1
+        first, row = row, self.check_rows(ws, row, L.WARNINGS, "无 none", "warning")
         self.name("Warning_List", ws, f"E{first}:E{row - 1}", "warning group", "各项提示", "Every warning")
         self.warning_cells.append((ws, f"E{first}:E{row - 1}"))
         row += 1
