@@ -38,6 +38,15 @@ _CASCADE_ARGS = [
 ]
 
 
+def _cascade_inputs(lost_units, own_unit_profit, infringer_units, infringer_unit_profit):
+    """The four cascade arguments checked (quantities, 0 or more; blank = not known) and broadcast."""
+    return c.broadcast(
+        lost_units=c.number(lost_units, "lost_units", lo=0.0, optional=True),
+        own_unit_profit=c.number(own_unit_profit, "own_unit_profit", lo=0.0, optional=True),
+        infringer_units=c.number(infringer_units, "infringer_units", lo=0.0, optional=True),
+        infringer_unit_profit=c.number(infringer_unit_profit, "infringer_unit_profit", lo=0.0, optional=True))
+
+
 @register(
     "LOST_PROFIT", category="measures", returns="number", unit="元",
     args=_CASCADE_ARGS,
@@ -65,12 +74,7 @@ def lost_profit(lost_units, own_unit_profit, infringer_units=None, infringer_uni
     >>> xl_tsd.lost_profit(None, None, 3000, 20)
     60000.0
     """
-    lu = c.number(lost_units, "lost_units", lo=0.0, optional=True)
-    op = c.number(own_unit_profit, "own_unit_profit", lo=0.0, optional=True)
-    iu = c.number(infringer_units, "infringer_units", lo=0.0, optional=True)
-    ip = c.number(infringer_unit_profit, "infringer_unit_profit", lo=0.0, optional=True)
-    lu, op, iu, ip = c.broadcast(lost_units=lu, own_unit_profit=op, infringer_units=iu,
-                                 infringer_unit_profit=ip)
+    lu, op, iu, ip = _cascade_inputs(lost_units, own_unit_profit, infringer_units, infringer_unit_profit)
     if isinstance(lu, float):  # scalar fast path; the array path below is the same cascade
         if lu == lu and op == op:
             return lu * op
@@ -125,12 +129,8 @@ def lost_profit_step(lost_units, own_unit_profit, infringer_units=None, infringe
     >>> xl_tsd.lost_profit_step(None, None, 3000, 20)
     3.0
     """
-    lu = c.number(lost_units, "lost_units", lo=0.0, optional=True)
-    op = c.number(own_unit_profit, "own_unit_profit", lo=0.0, optional=True)
-    iu = c.number(infringer_units, "infringer_units", lo=0.0, optional=True)
-    ip = c.number(infringer_unit_profit, "infringer_unit_profit", lo=0.0, optional=True)
-    lu, op, iu, ip = (np.atleast_1d(v) for v in c.broadcast(
-        lost_units=lu, own_unit_profit=op, infringer_units=iu, infringer_unit_profit=ip))
+    lu, op, iu, ip = (np.atleast_1d(v) for v in _cascade_inputs(lost_units, own_unit_profit, infringer_units,
+                                                                 infringer_unit_profit))
     k1 = ~np.isnan(lu) & ~np.isnan(op)
     k2 = ~np.isnan(iu) & ~np.isnan(op)
     k3 = ~np.isnan(iu) & ~np.isnan(ip)
