@@ -35,6 +35,7 @@ BASIS_NAME = "Seal_Basis"
 NOT_SEALED = "未计算 not computed yet"
 PROP_PREFIX = "xl_tsd_seal"
 _PROP_MAX = 255          # characters Excel keeps of a custom property's text
+_NUMBER_DIGITS = 15      # significant digits of a number in the fingerprint (Excel's precision)
 _INPUT_DIGITS = 12       # hex digits of each input's own digest: enough to tell a change, short to store
 _CUSTOM_PART = "docProps/custom.xml"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
@@ -53,7 +54,8 @@ def canonical(value):
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, (int, float)):
-        f = float(value)
+        # to Excel's 15 significant digits: a file keeps a number at 15 to 17 (openpyxl writes 16, Excel 17)
+        f = float(f"{float(value):.{_NUMBER_DIGITS}g}")
         return int(f) if f.is_integer() and abs(f) < 2 ** 53 else f
     return str(value)
 
@@ -224,6 +226,9 @@ def _inline(text: str) -> tuple[str, str]:
 def finisher_for(wb, sheet_parts: dict) -> Finisher | None:
     """The :class:`Finisher` of an openpyxl workbook holding the inputs to be computed (None for a
     workbook not built from the template: it has no seal cell)."""
+    from ..template import contract
+    if any(wb.defined_names.get(n) is None for n in contract.input_specs()):
+        return None  # not the current template's inputs (an older version being upgraded): not sealed
     cells = {}
     for name in (SEAL_NAME, BASIS_NAME):
         dn = wb.defined_names.get(name)

@@ -125,9 +125,15 @@ def _header_code(text: str) -> str:
 
 def finish_sheet_xml(xml: str, case_number: str | None, version: str = __version__) -> str:
     """A sheet's XML with the header's case number and the footer's package version put in."""
-    if CASE_LABEL not in xml:
+    m = re.search(r"<(?:\w+:)?headerFooter\b.*?</(?:\w+:)?headerFooter>", xml, flags=re.S)
+    if m is None:
+        return xml
+    # characters may be written as references (&#26696;), as a writer with an ASCII encoding does
+    hf = re.sub(r"&#(\d+);", lambda r: r.group(0) if chr(int(r.group(1))) in "<>&\"'" else chr(int(r.group(1))),
+                m.group(0))
+    if CASE_LABEL not in hf:
         return xml
     one_line = " ".join(str(case_number).split()) if case_number not in (None, "") else NOT_ENTERED
-    xml = re.sub(re.escape(CASE_LABEL) + r"(?:[^&<]|&amp;&amp;)*",
-                 lambda m: CASE_LABEL + _header_code(one_line), xml)
-    return re.sub(re.escape(_VERSION_LABEL) + r"[^ &<]+", lambda m: _VERSION_LABEL + escape(version), xml)
+    hf = re.sub(re.escape(CASE_LABEL) + r"(?:[^&<]|&amp;&amp;)*", lambda _: CASE_LABEL + _header_code(one_line), hf)
+    hf = re.sub(re.escape(_VERSION_LABEL) + r"[^ &<]+", lambda _: _VERSION_LABEL + escape(version), hf)
+    return xml[:m.start()] + hf + xml[m.end():]
