@@ -100,9 +100,9 @@ def measures_chart(measures: list[tuple[str, object]], chosen: str | None, cap: 
         text = F.yuan(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else "不适用 n/a"
         ax.text(vals[i] + top * 0.01, i, text, va="center", fontsize=8)
     if isinstance(cap, (int, float)) and not isinstance(cap, bool):
-        ax.axvline(cap, color="#7F7F7F", linestyle="--", linewidth=1)
-        ax.text(cap, len(measures) - 0.4, f" 法定赔偿上限（限额）statutory cap {F.yuan(cap)}", fontsize=7,
-                color="#595959", va="bottom")
+        ax.axvline(cap, color="#7F7F7F", linestyle="--", linewidth=1,
+                   label=f"法定赔偿上限（限额，非计算方法）statutory cap, a limit: {F.yuan(cap)}")
+        ax.legend(fontsize=7, frameon=False, loc="lower right")
     ax.set_xlim(0, top * 1.35)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{x / 1e4:,.0f} 万")
     ax.set_title(title, fontsize=10)

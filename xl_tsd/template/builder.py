@@ -77,7 +77,7 @@ _PERIOD_WIDTH = 13
 #: TRUE/FALSE whatever the format; LibreOffice 7.4 crashes exporting to PDF a print area holding a
 #: conditionally formatted boolean in its own BOOLEAN format, not in this one (seen with 7.4.7.2).
 BOOL_FORMAT = '"TRUE";"TRUE";"FALSE"'
-_SUMMARY_VALUE_WIDTH = 30  # the Summary's value column also shows texts (the measure chosen, citations)
+_SUMMARY_VALUE_WIDTH = 40  # the Summary's value column also shows texts (the measure chosen, citations)
 _TEXT_ROW_HEIGHT = 48      # four lines of a computed text in that column
 _CHECK_MESSAGE_WIDTH = 90  # the Checks sheet's message column
 _CHART_CM = 8              # height of a chart
