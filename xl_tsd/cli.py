@@ -340,8 +340,12 @@ def report(book, out, lang, pdf, overwrite):
     Exit status: 0 done; 1 refused (nothing written); 2 written, with problems listed
     (no CJK font for the figures, or no LibreOffice for --pdf: the .docx is written).
     """
+    import pathlib
+    from ._atomic import check_output
     from .report.document import LibreOfficeMissing, to_pdf, write_report
     _folder_exists(out)
+    if pdf:  # refused before anything is written, like the .docx
+        check_output(pathlib.Path(out).with_suffix(".pdf"), overwrite=overwrite)
     rep = write_report(book, out, lang=lang, overwrite=overwrite)
     click.echo(f"{rep.output}: {rep.figures} figures, seal {rep.fingerprint or 'none (workbook not sealed)'}"
                + (" (workbook computed first)" if rep.computed else ""))

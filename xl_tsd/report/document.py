@@ -529,15 +529,22 @@ def _write(w: _Writer, seal_text: str | None, seal_basis: str | None) -> None:  
              "before relying on them (appendix 1).")):
         w.para(zh, en)
 
-    # appendix 1: legal table
-    w.heading("legal")
-    on = b.get("Conduct_End")
-    on = on.date() if isinstance(on, _dt.datetime) else on if isinstance(on, _dt.date) else _dt.date.today()
-    w.para(f"侵权行为结束日（{on.isoformat()}）施行的法律参数；法律参数表摘要 SHA-256：{legal.table_digest()}",
-           f"The rules in force on the conduct end date ({on.isoformat()}); legal table digest (SHA-256): "
-           f"{legal.table_digest()}")
+    # appendix 1: legal table: the rules in force on every date the case looks rules up on
+    def day(v):
+        return v.date() if isinstance(v, _dt.datetime) else v if isinstance(v, _dt.date) else None
+    dates = sorted({d for d in [day(b.get(x)) for x in ("Conduct_Start", "Conduct_End", "Crim_Date",
+                                                        "Crim_Decision_Date")]
+                    + [day(v) for v in b.cells("Per_Start")[:n]] if d is not None}) or [_dt.date.today()]
+    used: dict = {}
+    for d in dates:
+        for r in legal.rules_in_force(d):
+            used[(r.key, r.effective_from)] = r
+    w.para(f"案件所涉日期（{'、'.join(d.isoformat() for d in dates)}）施行的法律参数；法律参数表摘要 SHA-256："
+           f"{legal.table_digest()}",
+           f"The rules in force on the dates the case looks up ({', '.join(d.isoformat() for d in dates)}); "
+           f"legal table digest (SHA-256): {legal.table_digest()}")
     rows = []
-    for r in legal.rules_in_force(on):
+    for r in sorted(used.values(), key=lambda r: (legal.keys().index(r.key), r.effective_from)):
         value = r.value.isoformat() if isinstance(r.value, _dt.date) else (F.number(r.value) if isinstance(
             r.value, float) else str(r.value))
         rows.append([r.key, value, r.citation("zh") if w.lang != "en" else r.citation("en"), r.status, r.source])
