@@ -133,7 +133,8 @@ def periods_chart(labels: list[str], base: list, amount: list, title: str) -> by
     plt = _setup()
     fig, ax = plt.subplots(figsize=(7.5, 3.2))
     n = len(labels)
-    num = [lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0][0]
+    def num(v):
+        return v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
     xs = list(range(n))
     ax.bar([x - 0.2 for x in xs], [num(v) for v in base], width=0.4, color=_BAR, label="基数 base")
     ax.bar([x + 0.2 for x in xs], [num(v) for v in amount], width=0.4, color=_CHOSEN, label="含倍数 with multiplier")

@@ -163,7 +163,6 @@ class _Book:
 class _Writer:
     def __init__(self, book: _Book, lang: str):
         import docx
-        from docx.enum.section import WD_ORIENT  # noqa: F401  (portrait A4 below)
         from docx.shared import Cm, Pt
 
         self.b, self.lang = book, lang
@@ -530,6 +529,7 @@ def _write(w: _Writer, seal_text: str | None, seal_basis: str | None) -> None:  
         w.para(zh, en)
 
     # appendix 1: legal table: the rules in force on every date the case looks rules up on
+    w.heading("legal")
     def day(v):
         return v.date() if isinstance(v, _dt.datetime) else v if isinstance(v, _dt.date) else None
     dates = sorted({d for d in [day(b.get(x)) for x in ("Conduct_Start", "Conduct_End", "Crim_Date",
