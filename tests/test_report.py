@@ -273,3 +273,30 @@ def test_report_renders_to_pages_that_are_not_blank(report, tmp_path):
         im = Image.open(page).convert("L")
         dark = sum(1 for px in im.getdata() if px < 128)
         assert dark > 0.002 * im.size[0] * im.size[1], page.name  # ink on every page
+
+
+def test_many_periods_print_across_pages_with_the_labels_repeated(tmp_path):
+    """20 monthly periods do not shrink to one unreadable page: 3 pages across, columns A:B on each."""
+    import calendar
+    from pathlib import Path
+
+    from xl_tsd.workflows.case_data import load_case
+    from xl_tsd.workflows.fill import fill
+    # (130 + 13 n) / 180 rounded up: the labels take 130 characters, a period 13, a page 180
+    assert [printing.pages_wide(n) for n in (1, 3, 4, 17, 18, 20)] == [1, 1, 2, 2, 3, 3]
+    case = load_case(Path(__file__).parents[1] / "examples" / "cases" / "vehicle_chassis.json")
+    first = case["Periods"][2]  # 2020, after the multiplier's start (CASES.md A)
+    periods = []
+    for k in range(20):  # 2019-05 .. 2020-12, within the conduct dates
+        y, m = 2019 + (4 + k) // 12, (4 + k) % 12 + 1
+        periods.append({**first, "Per_Label": f"{y}-{m:02d}", "Per_Start": f"{y}-{m:02d}-01",
+                        "Per_End": f"{y}-{m:02d}-{calendar.monthrange(y, m)[1]}"})
+    case["Periods"] = periods
+    out = tmp_path / "monthly.xlsm"
+    fill(case, out)
+    wb = openpyxl.load_workbook(out)
+    for title in printing.PERIOD_SHEETS:
+        assert wb[title].page_setup.fitToWidth == 3, title
+        assert wb[title].print_title_cols.replace("$", "") == "A:B", title
+        assert re.search(r"\$A\$1:\$Y\$\d+$", wb[title].print_area)  # all 20 periods, F..Y
+    assert wb["Checks"].page_setup.fitToWidth == 1 and not wb["Checks"].print_title_cols

@@ -431,7 +431,7 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
                 data = other
             elif text is not None:
                 if finish is not None:
-                    text = finish.sheet_xml(name, text)
+                    text = finish.sheet_xml(name, text, values)
                 data = text.encode(prepared[name].encoding)
             else:
                 data = zf.read(info)
@@ -446,7 +446,7 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
                     else:
                         text = patch_sheet(text, by_part[name], cells_by_part.get(name))
                     if finish is not None and name != wb_part:
-                        text = finish.sheet_xml(name, text)
+                        text = finish.sheet_xml(name, text, values)
                     data = text.encode(enc)
             zi = zipfile.ZipInfo(info.filename, info.date_time)
             zi.external_attr, zi.create_system = info.external_attr, info.create_system

@@ -191,19 +191,31 @@ class Finisher:
 
     other_parts = frozenset({_CUSTOM_PART})
 
-    def __init__(self, seal: Seal, cells: dict, case_number, sheet_parts: dict):
+    def __init__(self, seal: Seal, cells: dict, case_number, sheet_parts: dict, probe: list | None = None):
         self.seal = seal
         self.cells = cells                 # (sheet, "A1") -> (t, inner XML) of the seal's Cover cells
         self.case_number = case_number
         self.sheet_part_names = set(sheet_parts.values())
+        from ..template import printing
+        self.period_part_names = {sheet_parts[t] for t in printing.PERIOD_SHEETS if t in sheet_parts}
+        self.probe = probe or []           # (sheet, "A1") of the row blank in a period not in use
 
     def workbook_xml(self, xml: str, values: dict) -> str:
         from ..template import printing
         return printing.finish_workbook_xml(xml, values)
 
-    def sheet_xml(self, part: str, xml: str) -> str:
+    def sheet_xml(self, part: str, xml: str, values: dict | None = None) -> str:
         from ..template import printing
-        return printing.finish_sheet_xml(xml, self.case_number) if part in self.sheet_part_names else xml
+        if part not in self.sheet_part_names:
+            return xml
+        wide = part in self.period_part_names and values is not None
+        return printing.finish_sheet_xml(xml, self.case_number,
+                                         pages_wide=printing.pages_wide(self.periods(values)) if wide else 1)
+
+    def periods(self, values: dict) -> int:
+        """The number of the last period in use (1 at least), from the computed values."""
+        from ..template import printing
+        return printing.last_period(self.probe, values)
 
     def other_part(self, part: str, data: bytes) -> bytes | None:
         """The new bytes of a part that is not a sheet (the custom properties), or None to keep it."""
@@ -239,7 +251,8 @@ def finisher_for(wb, sheet_parts: dict) -> Finisher | None:
     s = seal_of_workbook(wb)
     content = {k: _inline(s.fingerprint if n == SEAL_NAME else s.basis()) for k, n in cells.items()}
     case = _cell_of(wb, "Case_Number")
-    return Finisher(s, content, case.value if case is not None else None, sheet_parts)
+    from ..template import printing
+    return Finisher(s, content, case.value if case is not None else None, sheet_parts, printing.probe_cells(wb))
 
 
 def finisher_for_package(data: bytes, xml_of_workbook: str, sheet_parts: dict) -> Finisher | None:

@@ -26,8 +26,9 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from .._version import __version__
 from . import layout as L
 
-__all__ = ["PERIOD_FIRST_COL", "PERIOD_LAST_COL", "CASE_LABEL", "NOT_ENTERED", "page_setup", "header_text",
-           "footer_text", "periods_in_use", "finish_workbook_xml", "finish_sheet_xml"]
+__all__ = ["PERIOD_FIRST_COL", "PERIOD_LAST_COL", "PERIOD_SHEETS", "CASE_LABEL", "NOT_ENTERED", "page_setup",
+           "header_text", "footer_text", "pages_wide", "probe_cells", "last_period", "periods_in_use",
+           "finish_workbook_xml", "finish_sheet_xml"]
 
 PERIOD_FIRST_COL = 6                                   #: column F: period 1
 PERIOD_LAST_COL = PERIOD_FIRST_COL + L.PERIODS - 1     #: column of the last period the template has room for
@@ -36,6 +37,11 @@ NOT_ENTERED = "（未填 not entered）"
 _VERSION_LABEL = "xl_tsd "
 #: The per-period row whose cells are blank in a period not in use (a formula on Calculations).
 _PERIOD_PROBE = "Per_Years"
+#: The sheets with a column per period.
+PERIOD_SHEETS = ("Inputs", "Calculations", "Summary")
+#: Width, in characters of column width, of the columns before the periods (labels, unit, note, value),
+#: of a period column, and of what one A4 landscape page prints at about 90 % (so at 100 % zoom it reads).
+LABEL_COLUMNS_WIDTH, PERIOD_WIDTH, PAGE_WIDTH = 130, 13, 180
 
 
 def _xlwings_version() -> str:
@@ -82,6 +88,29 @@ _DEFINED = re.compile(r'(<(?:\w+:)?definedName\b[^>]*\bname="([^"]+)"[^>]*>)([^<
 _REF = re.compile(r"^(.*!)\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)$")
 
 
+def pages_wide(periods: int) -> int:
+    """Pages across a sheet with ``periods`` period columns prints on: one while it reads at about 90 %,
+    more (the label columns repeated on each) as the periods need: 3 periods on 1, 4 to 17 on 2, more on 3."""
+    import math
+    return max(1, math.ceil((LABEL_COLUMNS_WIDTH + PERIOD_WIDTH * periods) / PAGE_WIDTH))
+
+
+def probe_cells(wb) -> list[tuple[str, str]]:
+    """(sheet, "A1") of each cell of the probe row of an openpyxl workbook (empty if it has none)."""
+    dn = wb.defined_names.get(_PERIOD_PROBE)
+    if dn is None:
+        return []
+    from openpyxl.utils.cell import range_boundaries
+    (sheet, ref), = list(dn.destinations)
+    c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+    return [(sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
+def last_period(probe: list, values: dict) -> int:
+    """The number of the last period whose probe cell has a value (1 at least)."""
+    return max((k for k, cell in enumerate(probe, start=1) if values.get(cell) not in (None, "")), default=1)
+
+
 def periods_in_use(workbook_xml: str, values: dict) -> int | None:
     """The number of the last period in use (1 at least), read from the computed values of the probe
     row; None when the workbook has no such row (not built from the template)."""
@@ -109,13 +138,30 @@ def finish_workbook_xml(xml: str, values: dict) -> str:
         return xml
     full = get_column_letter(PERIOD_LAST_COL)
     used = get_column_letter(PERIOD_FIRST_COL + n - 1)
+    wide = pages_wide(n) > 1
+    cut_sheets = set()
 
     def cut(m):
         if m.group(2) != "_xlnm.Print_Area":
             return m.group(0)
-        return m.group(1) + re.sub(rf"!\$[A-Z]+\$(\d+):\${full}\$(\d+)",
-                                   lambda r: f"!$A${r.group(1)}:${used}${r.group(2)}", m.group(3)) + m.group(4)
-    return _DEFINED.sub(cut, xml)
+        pattern = rf"!\$[A-Z]+\$(\d+):\${full}\$(\d+)"
+        if re.search(pattern, m.group(3)):
+            cut_sheets.add(_local_id(m.group(1)))
+        text = re.sub(pattern, lambda r: f"!$A${r.group(1)}:${used}${r.group(2)}", m.group(3))
+        return m.group(1) + text + m.group(4)
+
+    def titles(m):  # over more than one page across, the label columns repeat on each
+        if m.group(2) != "_xlnm.Print_Titles" or _local_id(m.group(1)) not in cut_sheets or "$A:$B" in m.group(3):
+            return m.group(0)
+        sheet = m.group(3).split("!")[0]
+        return m.group(1) + f"{sheet}!$A:$B," + m.group(3) + m.group(4)
+    xml = _DEFINED.sub(cut, xml)
+    return _DEFINED.sub(titles, xml) if wide else xml
+
+
+def _local_id(tag: str) -> str | None:
+    m = re.search(r'\blocalSheetId="(\d+)"', tag)
+    return m.group(1) if m else None
 
 
 def _header_code(text: str) -> str:
@@ -123,8 +169,11 @@ def _header_code(text: str) -> str:
     return escape(text.replace("&", "&&"))
 
 
-def finish_sheet_xml(xml: str, case_number: str | None, version: str = __version__) -> str:
-    """A sheet's XML with the header's case number and the footer's package version put in."""
+def finish_sheet_xml(xml: str, case_number: str | None, version: str = __version__, pages_wide: int = 1) -> str:
+    """A sheet's XML with the header's case number and the footer's package version put in, and printed
+    ``pages_wide`` pages across (:func:`pages_wide`)."""
+    if pages_wide > 1:
+        xml = re.sub(r'(<(?:\w+:)?pageSetup\b[^>]*\bfitToWidth=")1(")', rf"\g<1>{pages_wide}\2", xml, count=1)
     m = re.search(r"<(?:\w+:)?headerFooter\b.*?</(?:\w+:)?headerFooter>", xml, flags=re.S)
     if m is None:
         return xml
