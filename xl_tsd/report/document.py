@@ -435,6 +435,8 @@ def _write(w: _Writer, seal_text: str | None, seal_basis: str | None) -> None:  
            "The first three are after the contribution rate, before any multiplier; the statutory cap is a limit, "
            "not a measure, drawn as a dashed line.")
     chosen_zh = (b.get("Measure_Choice") or "").split(" ")[0]
+    if chosen_zh and chosen_zh == L.MEASURES[3].split(" ")[0]:  # commercial value: the approach chosen
+        chosen_zh += f"（{(b.get('Value_Method') or '').split(' ')[0]}）"
     from .charts import measures_chart
     w.chart(lambda: measures_chart([(s.zh, b.get(s.name)) for s in shows],
                                    next((s.zh for s in shows if chosen_zh and s.zh.startswith(chosen_zh)), None),
