@@ -328,6 +328,57 @@ def export_values_cmd(book, out, overwrite):
 
 
 @main.command()
+@click.argument("book", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), help="The .docx to write.")
+@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="zh", show_default=True,
+              help="Chinese, English, or both (Chinese first).")
+@click.option("--pdf", is_flag=True, help="Also write a PDF beside it (needs LibreOffice).")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT (and the PDF) if they exist.")
+def report(book, out, lang, pdf, overwrite):
+    """The expert's report of a computed case workbook (Word; charts; legal table; seal).
+
+    Exit status: 0 done; 1 refused (nothing written); 2 written, with problems listed
+    (no CJK font for the figures, or no LibreOffice for --pdf: the .docx is written).
+    """
+    import pathlib
+    from ._atomic import check_output
+    from .report.document import LibreOfficeMissing, to_pdf, write_report
+    _folder_exists(out)
+    if pdf:  # refused before anything is written, like the .docx
+        check_output(pathlib.Path(out).with_suffix(".pdf"), overwrite=overwrite)
+    rep = write_report(book, out, lang=lang, overwrite=overwrite)
+    click.echo(f"{rep.output}: {rep.figures} figures, seal {rep.fingerprint or 'none (workbook not sealed)'}"
+               + (" (workbook computed first)" if rep.computed else ""))
+    problems = list(rep.warnings)
+    if pdf:
+        try:
+            click.echo(f"{to_pdf(out, rep.output.with_suffix('.pdf'), overwrite=overwrite)}: PDF")
+        except (LibreOfficeMissing, RuntimeError, FileExistsError) as exc:
+            problems.append(str(exc))
+    for p in problems:
+        click.echo(f"  {p}", err=True)
+    if problems:
+        raise SystemExit(EXIT["problems"])
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, exists=True))
+@click.argument("report_docx", metavar="[REPORT.docx]", required=False, type=click.Path(dir_okay=False, exists=True))
+@_limit_options
+def verify(book, report_docx, **limits):
+    """Recompute BOOK and check its stored figures, its seal and REPORT's figures against it.
+
+    Exit status: 0 all agree; 1 differences (listed, naming the inputs changed), or BOOK refused.
+    """
+    from .report.verify import verify as run_verify
+    rep = run_verify(book, report_docx, limits=_limits(limits))
+    for line in rep.lines():
+        click.echo(line)
+    if not rep.ok:
+        raise SystemExit(EXIT["refused"])
+
+
+@main.command()
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
               help="Write the schema here (default: print it).")
 def schema(out):

@@ -242,8 +242,11 @@ def calculate(src, dst=None, *, recalc_on_open: bool | None = None, limits: Limi
         if recalc_on_open is None:
             recalc_on_open = pkg.kind in (".xlsm", ".xltm")
         sheets = {s.part: s for s in pkg.sheets.values()}
+        from ..report.seal import finisher_for_package  # a template workbook: its seal and print finish
+        finish = finisher_for_package(data, pkg.zf.read(cache.workbook_part(pkg.zf)).decode("utf-8", "replace"),
+                                      pkg.parts)
         write_atomic(dst, lambda f: cache.write_package(pkg.zf, ev.values, f, recalc_on_open, pkg.parts,
-                                                        sheets=sheets), overwrite=overwrite)
+                                                        sheets=sheets, finish=finish), overwrite=overwrite)
         report.output = dst
     report.seconds = time.perf_counter() - t0
     return report

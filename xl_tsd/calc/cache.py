@@ -391,7 +391,7 @@ def _xml_text(data: bytes) -> tuple[str, str]:
 
 def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: bool = True,
                   parts: dict | None = None, cells: dict | None = None, prepared: dict | None = None,
-                  sheets: dict | None = None) -> None:
+                  sheets: dict | None = None, finish=None) -> None:
     """Copy package ``zf`` to the binary file ``out``, with ``values`` cached in its sheets.
 
     ``values`` maps (sheet title, "A1") to float, bool, str or an engine error;
@@ -399,8 +399,12 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
     ``cells`` maps (sheet title, "A1") to a new content (t, inner XML) of the
     cell, as :func:`patch_sheet` takes it; ``prepared`` maps a sheet part to
     its :class:`PreparedSheet`, used where it holds every cell to write; ``sheets`` maps a sheet part
-    to its :class:`~.package.SheetXml` (the formula cells' places, found once) for :func:`splice_values`.
+    to its :class:`~.package.SheetXml` (the formula cells' places, found once) for :func:`splice_values`;
+    ``finish`` (a :class:`xl_tsd.report.seal.Finisher`, for a workbook built from the template) adds its
+    cells, and edits workbook.xml, the sheets and the other parts it names (the seal, the print areas).
     """
+    if finish is not None:
+        cells = {**(cells or {}), **finish.cells}
     sheets = sheets or {}
     prepared = prepared or {}
     parts = sheet_parts(zf) if parts is None else parts
@@ -415,12 +419,19 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
         for info in zf.infolist():
             name = info.filename
-            if name not in by_part and name != wb_part and _copy_raw(zo, zf, info):
+            other = None
+            if finish is not None and name in finish.other_parts and name not in by_part:
+                other = finish.other_part(name, zf.read(info))
+            if other is None and name not in by_part and name != wb_part and _copy_raw(zo, zf, info):
                 continue  # a part nothing changes: its compressed bytes as they are
             text = None
-            if name in prepared and name in by_part:
+            if other is None and name in prepared and name in by_part:
                 text = prepared[name].patch(by_part[name], cells_by_part.get(name))
-            if text is not None:
+            if other is not None:
+                data = other
+            elif text is not None:
+                if finish is not None:
+                    text = finish.sheet_xml(name, text, values)
                 data = text.encode(prepared[name].encoding)
             else:
                 data = zf.read(info)
@@ -428,10 +439,14 @@ def write_package(zf: zipfile.ZipFile, values: dict, out, full_calc_on_load: boo
                     text, enc = _xml_text(data)
                     if name == wb_part:
                         text = patch_workbook(text, full_calc_on_load)
+                        if finish is not None:
+                            text = finish.workbook_xml(text, values)
                     elif name in sheets and not cells_by_part.get(name):
                         text = splice_values(sheets[name], by_part[name])
                     else:
                         text = patch_sheet(text, by_part[name], cells_by_part.get(name))
+                    if finish is not None and name != wb_part:
+                        text = finish.sheet_xml(name, text, values)
                     data = text.encode(enc)
             zi = zipfile.ZipInfo(info.filename, info.date_time)
             zi.external_attr, zi.create_system = info.external_attr, info.create_system

@@ -42,10 +42,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
 
 from .. import legal
 from ..registry import FUNCTIONS
 from . import layout as L
+from . import printing
+from ..report import seal
 
 __all__ = ["DEFAULT_PATH", "FIXED_TIME", "STYLE_INPUT", "STYLE_FORMULA", "STYLE_CHECK", "UDF_MODULES",
            "NameInfo", "build_template", "build_workbook", "name_catalogue", "quickstart_workbook",
@@ -70,6 +73,15 @@ _FORMATS = {"money": "#,##0.00", "share": "0.00%", "ratio": "0.000", "years": "0
             "count": "0", "bool": "General", "text": "General", "date": "yyyy-mm-dd"}
 _WIDTHS = {"A": 24, "B": 34, "C": 11, "D": 44, "E": 16}
 _PERIOD_WIDTH = 13
+#: The number format of the TRUE/FALSE cells that are coloured by a condition. Excel shows a boolean as
+#: TRUE/FALSE whatever the format; LibreOffice 7.4 crashes exporting to PDF a print area holding a
+#: conditionally formatted boolean in its own BOOLEAN format, not in this one (seen with 7.4.7.2).
+BOOL_FORMAT = '"TRUE";"TRUE";"FALSE"'
+_SUMMARY_VALUE_WIDTH = 40  # the Summary's value column also shows texts (the measure chosen, citations)
+_TEXT_ROW_HEIGHT = 48      # four lines of a computed text in that column
+_CHECK_MESSAGE_WIDTH = 90  # the Checks sheet's message column
+_CHART_CM = 8              # height of a chart
+_CHART_ROWS = 17           # rows a chart covers (rows of 15 points: 0.53 cm), and one between
 _THIN = Side(style="thin", color="BFBFBF")
 _HEAD_FILL = PatternFill("solid", fgColor="1F4E78")
 _SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -181,6 +193,10 @@ def build_workbook(wb: openpyxl.Workbook) -> list[NameInfo]:
     props.creator = props.lastModifiedBy = "xl_tsd"
     props.title = "商业秘密侵权损害赔偿计算模板 Trade-secret damages case template"
     props.created = props.modified = FIXED_TIME
+    # the part the seal's document properties go into when the workbook is computed (xl_tsd.report.seal)
+    from openpyxl.packaging.custom import StringProperty
+    if not any(p.name == seal.PROP_PREFIX for p in wb.custom_doc_props.props):
+        wb.custom_doc_props.append(StringProperty(name=seal.PROP_PREFIX, value=seal.NOT_SEALED))
     return builder.catalogue
 
 
@@ -214,6 +230,7 @@ class _Builder:
         self.warning_cells: list = []            # (ws, range) with conditional TRUE/FALSE (amber) colours
         self.used_functions: set[str] = set()
         self.catalogue: list[NameInfo] = []
+        self.last_rows: dict[str, int] = {}  # sheet -> last row to print, where drawings reach below the cells
 
     # -- names and cells ------------------------------------------------------------------------
     def name(self, name: str, ws, ref: str, role: str, zh: str, en: str, unit: str = "") -> None:
@@ -269,6 +286,10 @@ class _Builder:
         self.functions_used(sheets["Sources"])
         for name, ref in self.names.items():
             wb.defined_names[name] = DefinedName(name, attr_text=ref)
+        for ws, ref in self.checks_cells + self.warning_cells:
+            for row in ws[ref] if ":" in ref else ((ws[ref],),):
+                for cell in row:
+                    cell.number_format = BOOL_FORMAT
         for ws, ref in self.checks_cells:
             ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["FALSE"], fill=_BAD))
             ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["TRUE"], fill=_GOOD))
@@ -278,6 +299,7 @@ class _Builder:
         for title in ("Cover", "Inputs", "Calculations", "Summary", "Checks", "Sources"):
             _protect(sheets[title])
             _fit_rows(sheets[title])
+            _print_area(sheets[title], self.last_rows.get(title))
 
     # -- common pieces ----------------------------------------------------------------------------
     def header(self, ws, title: str, value_col: str = _VALUE_COL, columns=True, periods=False) -> int:
@@ -545,6 +567,7 @@ class _Builder:
     def checks(self, ws) -> None:
         row = self.header(ws, "Checks", columns=False)
         _print_setup(ws, fit=True)
+        ws.column_dimensions["D"].width = _CHECK_MESSAGE_WIDTH  # messages on a line or two, not five
         for col, text in zip("ABCDE", ("校验", "Check", "", "提示 Message", "结果 Result")):
             self.head_cell(ws[f"{col}3"], text)
         row = self.section(ws, row, "各项校验", "Checks", "每项为 TRUE 方通过", "each must be TRUE")
@@ -594,9 +617,13 @@ class _Builder:
                     row = self.show(ws, row, item)
             row += 1
         row += 1
+        ws.row_breaks.append(Break(id=row - 1))  # the two charts together on a page of their own
+        ws.column_dimensions[_VALUE_COL].width = _SUMMARY_VALUE_WIDTH
         self.chart(ws, charts["Chart_Measures"], f"A{row}", "各计算方法对比（元） Measures side by side (yuan)",
                    "#,##0")
-        self.chart(ws, charts["Chart_Chain"], f"A{row + 17}", "技术贡献率链条 Contribution chain", "0%", top=1)
+        self.chart(ws, charts["Chart_Chain"], f"A{row + _CHART_ROWS + 1}", "技术贡献率链条 Contribution chain", "0%",
+                   top=1)
+        self.last_rows[ws.title] = row + 2 * _CHART_ROWS + 1  # the print area reaches below the charts
 
     def show(self, ws, row: int, s: L.Show) -> int:
         is_input = any(f.name == s.name for f in L.inputs())
@@ -605,6 +632,9 @@ class _Builder:
         self.label(ws, row, s.zh, s.en, _unit(s.fmt), note)
         self.formula(ws, f"{_VALUE_COL}{row}", formula, style=STYLE_CHECK if s.fmt == "bool" else STYLE_FORMULA,
                      fmt=_FORMATS[s.fmt])
+        if s.fmt == "text":  # a computed text (the measure chosen, a citation): wrapped in its column, not cut
+            ws[f"{_VALUE_COL}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[row].height = _TEXT_ROW_HEIGHT
         return row + 1
 
     def period_show(self, ws, row: int, s: L.PeriodShow) -> int:
@@ -636,7 +666,7 @@ class _Builder:
         chart.dataLabels = DataLabelList(showVal=True, showCatName=False, showSerName=False, showLegendKey=False,
                                          showPercent=False)
         chart.dataLabels.numFmt = fmt
-        chart.width, chart.height = 16, 8
+        chart.width, chart.height = 16, _CHART_CM
         ws.add_chart(chart, anchor)
 
     # -- Cover ------------------------------------------------------------------------------------
@@ -678,7 +708,18 @@ class _Builder:
         ws.cell(row, 2, "Headline amount (yuan): award, or criminal loss")
         self.formula(ws, f"C{row}", "=IF(Headline_Amount=\"\",\"\",Headline_Amount)", fmt="#,##0.00")
         ws[f"C{row}"].alignment = Alignment(horizontal="left")
-        row += 2
+        row += 1
+        # the integrity seal: values (not formulas) written when the workbook is computed (xl_tsd.report.seal)
+        for name, zh, en in ((seal.SEAL_NAME, "完整性印记（SHA-256）", "Integrity seal (SHA-256): xl-tsd verify"),
+                             (seal.BASIS_NAME, "印记涵盖", "What the seal covers")):
+            ws.cell(row, 1, zh)
+            ws.cell(row, 2, en)
+            ws.cell(row, 3, seal.NOT_SEALED).alignment = Alignment(horizontal="left", wrap_text=True, vertical="top")
+            ws.cell(row, 3).font = Font(name="Courier New", size=9)
+            self.name(name, ws, f"C{row}", "output", zh, en, "文本 text")
+            row += 1
+        ws.row_dimensions[row - 1].height = 30
+        row += 1
         row = self.section(ws, row, "目录", "Contents", last_col=3)
         for title, (zh, en) in L.SHEETS.items():
             if title == "Cover":
@@ -762,7 +803,7 @@ class _Builder:
         row = self.section(ws, row, "三、方法参数", "3. Method constants", last_col=9)
         for name, (value, zh, en, source) in L.CONSTANTS.items():
             ws.cell(row, 1, zh)
-            ws.cell(row, 2, value).number_format = "0.00"
+            ws.cell(row, 2, value).number_format = "0" if isinstance(value, int) else "0.00"
             ws.cell(row, 4, source)
             ws.cell(row, 7, en)
             self.name(name, ws, f"B{row}", "constant", zh, en)
@@ -936,15 +977,14 @@ def _protect(ws) -> None:
 
 
 def _print_setup(ws, fit: bool = False) -> None:
-    """A4 landscape; narrow sheets one page wide, wide ones at 75 % with labels repeated on each page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if fit:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    else:
-        ws.page_setup.scale = 75
-        ws.print_title_cols = "A:B"
-        ws.print_title_rows = "1:3"
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    """The page setup of :mod:`.printing`; the title rows repeat on the sheets with column heads."""
+    printing.page_setup(ws, None if ws.title in ("Cover", "xlwings.conf") else "1:3")
+
+
+def _print_area(ws, last_row: int | None = None) -> None:
+    """The print area: the columns used (sheets with periods: through the last period, cut to the periods
+    in use when the workbook is computed, :func:`.printing.finish_workbook_xml`) and the rows used."""
+    last = max(ws.max_column, 1)
+    if ws.title in ("Inputs", "Calculations", "Summary"):
+        last = printing.PERIOD_LAST_COL
+    ws.print_area = f"A1:{get_column_letter(last)}{max(ws.max_row, last_row or 0)}"

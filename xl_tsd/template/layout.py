@@ -89,7 +89,11 @@ CHOICES = {
 CONSTANTS = {
     "AHP_CR_Limit": (0.10, "层次分析法一致性比率上限", "Highest acceptable AHP consistency ratio",
                      "Saaty, The Analytic Hierarchy Process (1980): accept CR < 0.10"),
+    "Money_Digits": (2, "金额保留的小数位数（到分）", "Decimal places of final money figures (to the fen)",
+                     "人民币的最小单位为分（《中华人民共和国人民币管理条例》第三条）；判赔、经济损失、刑事数额等结论金额按此四舍五入"),
 }
+#: Decimal places final money figures are rounded to (the fen); the workbook reads ``Money_Digits``.
+MONEY_DIGITS: int = CONSTANTS["Money_Digits"][0]
 
 # --------------------------------------------------------------------------------------------
 # Kinds of input: unit, number format, validation
@@ -719,7 +723,7 @@ CALC_SECTIONS: tuple[Section, ...] = (
              '=IF(Measure_Index="","",CHOOSE(Measure_Index,Punitive_Sum,Punitive_Sum,Punitive_Sum,'
              "Measure_Commercial_Value,Measure_Statutory))", "money", "各期赔偿额合计", "sum over the periods"),
         Calc("Econ_Punitive_Extra", "其中惩罚性部分", "of which punitive",
-             "=" + _blank_if(("Econ_Base", "Econ_Punitive"), "Econ_Punitive-Econ_Base"),
+             "=" + _blank_if(("Econ_Base", "Econ_Punitive"), "ROUND(Econ_Punitive-Econ_Base,Money_Digits)"),
              "money", "含倍数额 − 补偿性赔偿", "with multipliers − compensatory"),
         Calc("Econ_Remedial", "计入的补救费用", "Remedial costs added",
              f'=IF(AND({_ifyes("Remedial_Include")},ISNUMBER(Remedial_Total)),Remedial_Total,"")', "money",
@@ -727,12 +731,14 @@ CALC_SECTIONS: tuple[Section, ...] = (
         Calc("Measure_Ready", "所选方法已算出", "The measure chosen is computed",
              "=OR(ISNUMBER(Econ_Base),AND(Measure_Index=1,ISNUMBER(Econ_Remedial)))", "bool",
              "实际损失（序号 1）可仅由补救费用构成", "an actual loss (no. 1) may be remedial costs alone"),
-        Calc("Econ_Loss", "经济损失", "Economic loss", '=IF(Measure_Ready,SUM(Econ_Punitive,Econ_Remedial),"")',
+        Calc("Econ_Loss", "经济损失", "Economic loss",
+             '=IF(Measure_Ready,ROUND(SUM(Econ_Punitive,Econ_Remedial),Money_Digits),"")',
              "money", "含倍数的赔偿额 + 补救费用；所选方法未算出时不适用",
              "amount with multipliers + remedial costs; n/a until the measure chosen is computed"),
         Calc("Total_Award", "判赔总额", "Total award",
-             '=IF(Econ_Loss="","",AWARD_TOTAL(Econ_Loss,N(Expenses_Total),Claim_Amount,'
-             + _ifyes("Claim_Includes_Expenses") + '))', "money"),
+             '=IF(Econ_Loss="","",ROUND(AWARD_TOTAL(Econ_Loss,N(Expenses_Total),Claim_Amount,'
+             + _ifyes("Claim_Includes_Expenses") + '),Money_Digits))', "money", "判赔总额四舍五入到分（Money_Digits）",
+             "the award rounded to the fen (Money_Digits)"),
         Calc("Claim_Cap_Binds", "诉请金额构成限制", "The claim caps the award",
              '=IF(Econ_Loss="","",AND(Claim_Amount<>"",IF(' + _ifyes("Claim_Includes_Expenses")
              + ',Econ_Loss+N(Expenses_Total),Econ_Loss)>N(Claim_Amount)))', "bool",
@@ -753,12 +759,12 @@ CALC_SECTIONS: tuple[Section, ...] = (
     )),
     Section("七、刑事", "7. Criminal", (
         Calc("Crim_Loss", "损失数额", "Loss amount",
-             '=IF(Crim_Scenario="","",CRIMINAL_LOSS(Crim_Scenario,Measure_Lost_Profit,Measure_License_Fee,'
-             "Measure_Commercial_Value,Remedial_Full))", "money",
+             '=IF(Crim_Scenario="","",ROUND(CRIMINAL_LOSS(Crim_Scenario,Measure_Lost_Profit,Measure_License_Fee,'
+             "Measure_Commercial_Value,Remedial_Full),Money_Digits))", "money",
              "许可使用费不含民事惩罚性赔偿的倍数", "the license fee carries no civil punitive multiple"),
         Calc("Crim_Illegal_Gains", "违法所得数额", "Illegal gains",
              '=IF(AND(Crim_Consideration="",Crim_Units=""),"",'
-             "ILLEGAL_GAINS(Crim_Consideration,Crim_Units,Crim_Unit_Profit))", "money"),
+             "ROUND(ILLEGAL_GAINS(Crim_Consideration,Crim_Units,Crim_Unit_Profit),Money_Digits))", "money"),
         Calc("Crim_Amount_Basis", "数额标准的计算对象", "What the thresholds are measured on",
              '=IF(Crim_Date="","",TSD_RULE("criminal_amount_basis",Crim_Date))', "text",
              "loss：仅损失数额（法释〔2004〕19号）；否则损失数额或违法所得数额",
@@ -952,11 +958,11 @@ SUMMARY_SECTIONS: tuple[Section, ...] = (
             Show("Value_Cost", "商业价值（成本法）", "Commercial value (cost)", "money"),
             Show("Value_Income", "商业价值（收益法）", "Commercial value (income)", "money"),
             Show("Measure_Statutory", "法定赔偿（建议）", "Statutory damages (proposed)", "money"),
-            Show("Statutory_Cap", "法定赔偿上限", "Statutory cap", "money"),
         )),
-    ), note_zh="前三项已乘适用的贡献率，未乘惩罚倍数；空白表示缺少该方法的输入（不适用）",
+        Show("Statutory_Cap", "法定赔偿上限（限额，非计算方法）", "Statutory cap (a limit, not a measure)", "money"),
+    ), note_zh="前三项已乘适用的贡献率，未乘惩罚倍数；空白表示缺少该方法的输入（不适用）；上限不在图中",
         note_en="the first three are after the contribution rate, before any multiplier; blank: the method's "
-                "inputs are absent (not applicable)"),
+                "inputs are absent (not applicable); the cap is not charted"),
     Section("二、技术贡献率", "2. Contribution chain", (
         Group("Chart_Chain", (
             Show("Contrib_S1", "s1 秘点占比", "s1 points", "share"),

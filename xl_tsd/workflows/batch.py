@@ -38,6 +38,7 @@ __all__ = ["batch", "BatchResult", "BatchRefused", "case_files", "output_names",
            "MAX_STEM"]
 
 SUMMARY_CSV = "summary.csv"
+_CSV_DIGITS = 15  # significant digits of a number in summary.csv: Excel's precision
 SUMMARY_XLSX = "summary.xlsx"
 CASE_SUFFIXES = (".json", ".yaml", ".yml")
 #: Longest output name (without ``.xlsm``): Excel refuses paths above 218 characters.
@@ -275,6 +276,8 @@ def _csv_cell(v):
     usual neutralisation: Excel shows the text, and the apostrophe says it was made text)."""
     if v is None:
         return ""
+    if isinstance(v, float):  # as Excel shows it, to 15 significant digits: 0.08, not 0.08000000000000002
+        return float(f"{v:.{_CSV_DIGITS}g}")
     if isinstance(v, str) and v.startswith(_FORMULA_START):
         return "'" + v
     return v

@@ -142,12 +142,41 @@ def export_values(book, out, *, overwrite: bool = False) -> ExportReport:
             report.dropped_sheets.append(CONFIG_SHEET)
             for name in [n for n, dn in values_wb.defined_names.items() if CONFIG_SHEET in (dn.attr_text or "")]:
                 del values_wb.defined_names[name]
+        _static_check_colours(values_wb)
         _trace_sheet(values_wb, cells, names, values_wb, src)
         values_wb.save(tmp)
     return report
 
 
+def _static_check_colours(wb) -> None:
+    """The TRUE/FALSE colours of the checks as fills, not conditions: the copy's values never change, and
+    LibreOffice (7.4) crashes exporting to PDF a conditionally formatted cell that holds a plain boolean."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    for ws in wb.worksheets:
+        kept = ConditionalFormattingList()
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                want = {"TRUE": True, "FALSE": False}.get((rule.formula or [""])[0].upper())
+                if rule.type != "cellIs" or rule.operator != "equal" or want is None or rule.dxf is None \
+                        or rule.dxf.fill is None:
+                    kept.add(cf.sqref, rule)
+                    continue
+                colour = rule.dxf.fill.bgColor.rgb if rule.dxf.fill.bgColor is not None else None
+                fill = PatternFill("solid", fgColor=colour) if isinstance(colour, str) else rule.dxf.fill
+                for rng in str(cf.sqref).split():
+                    for row in ws[rng] if ":" in rng else ((ws[rng],),):
+                        for cell in row:
+                            if cell.value is want:
+                                cell.fill = fill
+        ws.conditional_formatting = kept
+
+
 def _trace_sheet(wb, cells, names, values_wb, src: pathlib.Path) -> None:
+    """The trace: every formula cell with a value first (the print area), then those whose value is blank
+    (not applicable, such as the periods not in use), listed but not printed."""
+    from ..template import printing
+
     if TRACE_SHEET in wb.sheetnames:
         del wb[TRACE_SHEET]
     ws = wb.create_sheet(TRACE_SHEET)
@@ -162,18 +191,73 @@ def _trace_sheet(wb, cells, names, values_wb, src: pathlib.Path) -> None:
     for c in ws[4]:
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="DDEBF7")
+    rows, blank = [], []
     for sheet, coord, formula in cells:
         if sheet not in values_wb.sheetnames:
             continue
         funcs = functions_in(formula)
         basis = "; ".join(f"{f}: {FUNCTIONS[f].basis_zh}" for f in funcs if f in FUNCTIONS)
         value = values_wb[sheet][coord].value
-        ws.append([sheet, coord, names.get((sheet, coord), ""), formula, ", ".join(funcs),
-                   basis or "Excel 内置函数 built-in", value])
-        row = ws.max_row
-        ws.cell(row, 4).data_type = "s"  # the formula is shown as text, never evaluated
-        ws.cell(row, 4).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(row, 6).alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip("ABCDEFG", (16, 8, 24, 48, 24, 60, 18)):
+        row = [sheet, coord, names.get((sheet, coord), ""), formula, ", ".join(funcs),
+               basis or "Excel 内置函数 built-in", value]
+        (blank if value is None or value == "" else rows).append(row)
+
+    def put(row):
+        ws.append(row)
+        r = ws.max_row
+        ws.cell(r, 4).data_type = "s"  # the formula is shown as text, never evaluated
+        for c in (3, 4, 5, 6, 7):
+            ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
+        for c in (1, 2):
+            ws.cell(r, c).alignment = Alignment(vertical="top")
+        # neither Excel nor LibreOffice fits a row to wrapped text on opening: the height is set here
+        lines = max(_lines(v, w) for v, w in zip(row, _TRACE_WIDTHS))
+        if lines > 1:
+            ws.row_dimensions[r].height = _LINE_POINTS * lines
+
+    for row in rows:
+        put(row)
+    printed = ws.max_row
+    if blank:
+        ws.append([])
+        ws.append([f"以下 {len(blank)} 个公式单元格的数值为空（不适用，如未使用的期间），不打印 / the {len(blank)} "
+                   "formula cells below have a blank value (not applicable, e.g. periods not in use): listed, "
+                   "not printed"])
+        ws.cell(ws.max_row, 1).font = Font(bold=True, italic=True)
+        for row in blank:
+            put(row)
+    for col, width in zip("ABCDEFG", _TRACE_WIDTHS):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A5"
+    printing.page_setup(ws, "4:4", f"A1:G{printed}")
+    case = names_value(wb, "Case_Number")
+    for part in (ws.oddHeader.left,):
+        part.text = printing.CASE_LABEL + (str(case) if case not in (None, "") else printing.NOT_ENTERED)
+
+
+#: Column widths of the trace: sheet, cell, name, formula, functions, basis, value.
+_TRACE_WIDTHS = (13, 7, 20, 60, 20, 70, 22)
+_LINE_POINTS = 14.5  # height of a line of 11-point text
+
+
+def _lines(value, width: int) -> int:
+    """Lines a value takes wrapped in a column ``width`` characters wide (wide CJK characters count two)."""
+    import math
+    import unicodedata
+    if value is None:
+        return 1
+    text = value if isinstance(value, str) else str(value)
+    n = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return max(1, math.ceil(n * 1.1 / max(width - 1, 1)))
+
+
+def names_value(wb, name: str):
+    """The value of the cell a defined name refers to (None if there is none)."""
+    dn = wb.defined_names.get(name)
+    if dn is None:
+        return None
+    try:
+        (sheet, ref), = list(dn.destinations)
+        return wb[sheet][ref.replace("$", "").split(":")[0]].value
+    except Exception:
+        return None

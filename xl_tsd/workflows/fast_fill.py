@@ -96,7 +96,8 @@ def cell_xml(cell) -> tuple[str | None, str]:
         return t, ""
     if cell.data_type == "s":
         space = ' xml:space="preserve"' if _preserve(value) else ""
-        return t, f"<is><t{space}>{escape(value)}</t></is>"
+        # a carriage return as a character reference, as openpyxl writes it with lxml: raw, XML reads it as \n
+        return t, f"<is><t{space}>{escape(value, {chr(13): '&#13;'})}</t></is>"
     return t, f"<v>{escape(safe_string(value))}</v>"
 
 
@@ -166,13 +167,15 @@ class TemplateFiller:
         self.cases = 0  # cases filled this way (for tests and benches)
         self._parser = WorkSheetParser(None, [], date_formats=set())  # dates as numbers, as the engine reads
         self.prepared = None  # the sheets split around the cells that change, after the first case
+        self.finish = None    # the seal and print finish of the case being filled (xl_tsd.report.seal)
 
     def _prepare_sheets(self, values: dict) -> dict:
         """Each sheet part split once around its formula cells and input cells (:class:`~xl_tsd.calc.cache.PreparedSheet`)."""
         from ..calc import cache
 
         coords: dict = {}
-        for sheet, coord in [*values, *((c.parent.title, c.coordinate) for c in self.cells)]:
+        seal_cells = list(self.finish.cells) if self.finish is not None else []
+        for sheet, coord in [*values, *((c.parent.title, c.coordinate) for c in self.cells), *seal_cells]:
             coords.setdefault(self.parts[sheet], set()).add(coord)
         return {part: cache.PreparedSheet(self.zf.read(part), cs) for part, cs in coords.items()}
 
@@ -181,10 +184,13 @@ class TemplateFiller:
             c._value, c.data_type, c._style = value, data_type, copy.copy(style)
 
     def _changed(self, inputs: dict) -> dict:
-        """(sheet, cell) -> (t, inner XML) of every input cell the case changes."""
+        """(sheet, cell) -> (t, inner XML) of every input cell the case changes; the case's seal and print
+        finish in ``self.finish``."""
+        from ..report.seal import finisher_for
         self._restore()
         try:
             contract.write_inputs(self.wb, inputs)
+            self.finish = finisher_for(self.wb, self.parts)
             out = {}
             for c, (value, data_type, style) in zip(self.cells, self.saved):
                 if type(c._value) is type(value) and c._value == value and c.data_type == data_type:
@@ -224,8 +230,9 @@ class TemplateFiller:
         if self.prepared is None:
             self.prepared = self._prepare_sheets(ev.values)
         recalc = self.kind in (".xlsm", ".xltm")  # calc's default for the kind
+        finish = self.finish
         write_atomic(dst, lambda f: cache.write_package(self.zf, ev.values, f, recalc, self.parts, cells,
-                                                        self.prepared), overwrite=overwrite)
+                                                        self.prepared, finish=finish), overwrite=overwrite)
         return FillReport(name, pathlib.Path(out), headline(report.values, self.wb), list(report.errors),
                           list(report.problems), time.perf_counter() - t0)
 
