@@ -6,12 +6,14 @@ A case file is one object::
       "template_version": 1,
       "Case_Name": "...", "Conduct_Start": "2020-01-01", "Share_S2": 0.8, ...,
       "Periods": [{"Per_Start": "2020-01-01", "Per_Units": 12000, ...}, ...],
-      "AHP_Matrix": [[1, 3, 5, 1], ...]
+      "AHP_Matrix": [[1, 3, 5, 1], ...],
+      "scenarios": [...], "sensitivity": {...}
     }
 
 Single inputs by their defined name; each input table by its name as a list
 of rows, each row an object of the table's column names; the AHP matrix as a
-list of rows. Dates are ISO text (``YYYY-MM-DD``; YAML dates work too);
+list of rows; optionally the ``scenarios`` and ``sensitivity`` sections that
+``xl-tsd sensitivity`` reads (:mod:`xl_tsd.analysis.spec`). Dates are ISO text (``YYYY-MM-DD``; YAML dates work too);
 an input left out or ``null`` stays blank. The JSON Schema
 (:func:`json_schema`, published as ``schema/case.schema.json``) is generated
 from the template layout, so it cannot drift from the workbook.
@@ -123,6 +125,8 @@ def json_schema() -> dict:
         props[t.name] = {"type": "array", "maxItems": t.size,
                          "description": f"{t.zh} {t.en}: at most {t.size} rows",
                          "items": {"type": "object", "properties": cols, "additionalProperties": False}}
+    from ..analysis.spec import section_schemas
+    props.update(section_schemas())  # scenarios and sensitivity ranges (xl-tsd sensitivity)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
             "title": "xl_tsd case", "description": "One trade-secret damages case: the template's inputs "
             "by defined name (xl_tsd template version %d)" % L.TEMPLATE_VERSION,
