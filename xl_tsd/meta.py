@@ -211,12 +211,13 @@ def _fingerprint_value(v) -> str:
 
     Excel (through xlwings) gives a date cell as a ``datetime`` and the headless engine as its serial
     number: both read as the serial number. Numbers are read to Excel's 15 significant digits, so the
-    last bit of a float never changes the fingerprint; an empty cell, ``None``, NaN and ``""`` are
-    all "empty".
+    last bit of a float never changes the fingerprint; an empty cell, ``None``, NaN, ``""`` and text of
+    spaces only are all "empty" (a workbook's XML drops a lone space unless told to keep it, so one
+    reader sees " " where another sees an empty cell).
     """
     if isinstance(v, np.generic):
         v = v.item()
-    if v is None or v == "":
+    if v is None or (isinstance(v, str) and not v.strip()):
         return "e"
     if isinstance(v, bool):
         return "b1" if v else "b0"
@@ -250,8 +251,8 @@ def _fingerprint_rows(value) -> list:
           Arg("more", "any", "More cells or ranges (any number)", "更多单元格或区域（任意个）", whole_range=True,
               variadic=True)],
     formula="the first 16 hexadecimal digits of SHA-256 over each argument's shape and its values row by row "
-            "(numbers to 15 significant digits, dates as serial numbers, TRUE/FALSE, text; empty, \"\" and NaN "
-            "alike)",
+            "(numbers to 15 significant digits, dates as serial numbers, TRUE/FALSE, text; empty, \"\", spaces "
+            "only and NaN alike)",
     en="A short, stable fingerprint of the values given: it changes when any of them changes. The Sensitivity "
        "and Scenarios sheets record the inputs' fingerprint to show when their results are stale.",
     zh="所给数值的简短、稳定的指纹：任何一个值改变，指纹随之改变。敏感性与情景分析表记录输入的指纹，以显示结果是否过时。",

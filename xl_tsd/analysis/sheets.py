@@ -71,7 +71,9 @@ def _value(cell, v, fmt: str = _MONEY):
     if isinstance(v, np.generic):
         v = v.item()
     cell.value = v
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
+    if isinstance(v, bool):
+        cell.number_format = '"TRUE";"TRUE";"FALSE"'  # a boolean shown as TRUE/FALSE by every viewer
+    elif isinstance(v, (int, float)):
         cell.number_format = fmt
     elif isinstance(v, str) and v.startswith("#"):
         cell.font = _FAIL_FONT
@@ -299,6 +301,8 @@ def write_scenarios(wb, res) -> None:
     ws.cell(row, 3, "案件文件的输入 the case file's inputs")
     for j, (sc, _) in enumerate(scs):
         ws.cell(row, 4 + j, sc.note).alignment = Alignment(wrap_text=True, vertical="top")
+    if any(sc.note for sc, _ in scs):
+        ws.row_dimensions[row].height = 15 * max(2, max(len(sc.note) // 14 + 1 for sc, _ in scs))
     row += 2
     row = _section(ws, row, "不同的输入", "Inputs that differ from the base case", last_col=3 + len(scs))
     keys = list(dict.fromkeys(k for sc, _ in scs for k in sc.inputs))
