@@ -200,6 +200,8 @@ def tsd_iserror(value):
     return _is_error(value)
 
 
+#: What TSD_FINGERPRINT reads at most: Excel's own limit of arguments, and cells in all.
+FINGERPRINT_MAX_ARGS, FINGERPRINT_MAX_CELLS = 255, 10**6
 #: Hexadecimal digits of a fingerprint (64 bits: two different sets of inputs share one with a
 #: chance of about 1 in 10^19).
 FINGERPRINT_DIGITS = 16
@@ -259,8 +261,8 @@ def _fingerprint_rows(value) -> list:
     basis_en="Traceability of every figure (DOMAIN §7): results computed from other inputs are marked stale.",
     basis_zh="每个数字可追溯（DOMAIN §7）：由其他输入算得的结果标为过时。",
     examples=(Example((0.08,), "6c9d43168e657c1d", "SHA-256 of the canonical text \"1x1\\x1fn0.08\""),
-              Example(([[1.0, None], ["是", True]],), "567d34ed8e56d4a4",
-                      "SHA-256 of \"2x2\\x1fn1\\x1fe\\x1fs是\\x1fb1\"")),
+              Example(([[1.0, 0.5], ["是", True]],), "9a586de41c1be568",
+                      "SHA-256 of \"2x2\\x1fn1\\x1fn0.5\\x1fs是\\x1fb1\"")),
 )
 def tsd_fingerprint(values, *more):
     """
@@ -277,9 +279,19 @@ def tsd_fingerprint(values, *more):
     False
     """
     import hashlib
+    if 1 + len(more) > FINGERPRINT_MAX_ARGS:
+        raise TsdValueError("more", f"at most {FINGERPRINT_MAX_ARGS} arguments in all (Excel's limit)",
+                            message=f"TSD_FINGERPRINT takes at most {FINGERPRINT_MAX_ARGS} arguments "
+                                    f"(Excel's limit; got {1 + len(more)}): give ranges instead of cells")
     parts = []
-    for arg in (values, *more):
+    cells = 0
+    for i, arg in enumerate((values, *more)):
         rows = _fingerprint_rows(arg)
+        cells += sum(len(r) for r in rows)
+        if cells > FINGERPRINT_MAX_CELLS:
+            raise TsdValueError("values" if i == 0 else "more", f"at most {FINGERPRINT_MAX_CELLS:,} cells",
+                                message=f"TSD_FINGERPRINT reads at most {FINGERPRINT_MAX_CELLS:,} cells (the limit; "
+                                        f"got more by argument {i + 1})")
         width = max((len(r) for r in rows), default=0)
         parts.append(f"{len(rows)}x{width}")
         parts += [_fingerprint_value(v) for r in rows for v in r]
