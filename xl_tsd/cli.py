@@ -342,15 +342,20 @@ def sensitivity_cmd(source, out, draws, seed, grid, grid_steps, workers, overwri
     rep = sensitivity(source, out, draws=draws, seed=seed, grid=grid, grid_steps=grid_steps, workers=workers,
                       overwrite=overwrite, limits=_limits(limits))
     res = rep.results
-    click.echo(f"{rep.output}: base {res.output} {res.base_value:,.2f}; {len(res.scenarios)} scenario(s); "
+
+    def amount(v) -> str:  # never "nan" on the terminal
+        return f"{v:,.0f}" if isinstance(v, (int, float)) and v == v else "not computed"
+    click.echo(f"{rep.output}: base {res.output} {amount(res.base_value)}; {len(res.scenarios)} scenario(s); "
                f"tornado of {len(res.tornado)} inputs" + (f"; grid {res.grid.rows} x {res.grid.cols}" if res.grid
                                                           else "") + f" ({rep.seconds:.1f} s)")
     mc = res.monte_carlo
     if mc is not None:
         p = mc.percentiles
-        click.echo(f"  {mc.draws:,} draws (seed {mc.seed}): P5 {p[5]:,.0f}  P25 {p[25]:,.0f}  P50 {p[50]:,.0f}  "
-                   f"P75 {p[75]:,.0f}  P95 {p[95]:,.0f}"
+        click.echo(f"  {mc.draws:,} draws (seed {mc.seed}), {mc.computed:,} computed: "
+                   + "  ".join(f"P{k} {amount(p[k])}" for k in sorted(p))
                    + ("" if mc.p_above_claim is None else f"; P(award > claim) {mc.p_above_claim:.1%}"))
+        if mc.failed_checks:
+            click.echo(f"  {mc.failed_checks:,} draws fail the master check (see the Sensitivity sheet)", err=True)
     for e in rep.errors:
         click.echo(f"  error value: {e}", err=True)
     if rep.errors or rep.master_check is not True:

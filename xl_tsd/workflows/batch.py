@@ -154,7 +154,9 @@ def _one(path: str, out_path: str, template: str | None, overwrite: bool, limits
             from ..analysis import sensitivity as analyse_case
             rep = analyse_case(p, pathlib.Path(out_path), template=template, overwrite=overwrite, limits=limits,
                                workers=1, **sensitivity)
-            res.headline.update({f"P{k}": rep.percentile(k) for k in SENSITIVITY_PERCENTILES})
+            for k in SENSITIVITY_PERCENTILES:  # blank, never NaN, where no draw computed the headline
+                v = rep.percentile(k)
+                res.headline[f"P{k}"] = v if v is not None and v == v else None
         else:
             rep = fill_fast(p, pathlib.Path(out_path), template=template, overwrite=overwrite, limits=limits)
         res.output = str(rep.output)
