@@ -282,3 +282,30 @@ def test_fingerprint_same_in_excel_and_headless():
         xl_tsd.tsd_fingerprint(43578.0, [[0.8, float("nan")]])
     assert xl_tsd.tsd_fingerprint(0.8) != xl_tsd.tsd_fingerprint(0.8, None)  # the shape counts
     assert np.isscalar(xl_tsd.tsd_fingerprint(0.8))
+
+
+def test_session_writes_only_what_changed_and_gets_the_same_answer(book):
+    """Session.set writes only the block of cells that changed (a column of 20 periods, three filled):
+    the answers equal a fresh session given the same values at once."""
+    from xl_tsd.calc import Session
+    s = Session(book)
+    s.evaluate({"Per_Units": [6000.0, 12000.0, 20000.0]}, ["Total_Award"])
+    got = s.evaluate({"Per_Units": [6000.0, 9000.0, 20000.0]}, ["Total_Award"])["Total_Award"]
+    fresh = Session(book).evaluate({"Per_Units": [6000.0, 9000.0, 20000.0]}, ["Total_Award"])["Total_Award"]
+    # period 2 at 9,000 units: 175,000 x 9,000 x 0.05 x 0.08 x 2 = 12,600,000 instead of 16,800,000
+    assert got == fresh == pytest.approx(BASE_TOTAL - 4_200_000, abs=1e-6)
+    s.reset()
+    assert s.get("Total_Award") == pytest.approx(BASE_TOTAL, abs=1e-6)
+
+
+def test_grid_of_chosen_inputs(case, tmp_path):
+    rep = sensitivity(case, tmp_path / "g.xlsm", draws=10, grid=("Share_S2", "Per_Units"), grid_steps=3, workers=1)
+    g = rep.results.grid
+    assert (g.rows, g.cols) == ("Share_S2", "Per_Units")
+    assert list(g.row_values) == [0.64, 0.8, 0.96] and list(g.col_values) == [0.8, 1.0, 1.2]
+    # the economic loss is proportional to s2 and to the units: at s2 0.96 and units x 1.2, 48,320,000 x 1.2 x 1.2
+    assert g.values[2, 2] == pytest.approx(ECON * 1.44 + 2_420_000, abs=1e-6)
+    assert g.values[g.base_row, g.base_col] == pytest.approx(BASE_TOTAL, abs=1e-6)
+    with pytest.raises(CaseError, match=r"sensitivity.grid.steps: must be a whole number from 2 to 101"):
+        sensitivity(case, tmp_path / "h.xlsm", grid_steps=500)
+    assert not (tmp_path / "h.xlsm").exists()
