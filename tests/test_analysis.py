@@ -225,8 +225,11 @@ def test_changed_input_makes_the_results_stale(written):
     assert got == {"Check_Sensitivity_Current": False, "Check_Master": False}
     book = openpyxl.load_workbook(written[0])
     assert STALE_EN in book["Sensitivity"]["D3"].value  # the sheet's message names the remedy
+    # the sheets' own check (Sensitivity!E3, Scenarios!E3) is FALSE too, computed by the engine
+    assert [s.book.wb.get_value(sheet, 3, 5) for sheet in ("Sensitivity", "Scenarios")] == [False, False]
     s.reset()
     assert s.get("Check_Sensitivity_Current") is True
+    assert [s.book.wb.get_value(sheet, 3, 5) for sheet in ("Sensitivity", "Scenarios")] == [True, True]
 
 
 def test_template_without_a_run_passes_the_check():

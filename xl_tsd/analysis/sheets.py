@@ -3,11 +3,13 @@
 Results are values (each computed by the engine from the workbook's own
 formulas, :mod:`.run`); what stays a formula is the link to the workbook's
 checks: each sheet shows the master check and whether its results are
-current, ``Check_Sensitivity_Current`` of the Checks sheet, which compares the
-fingerprint of the inputs now (``Inputs_Fingerprint``) with the one recorded
-when the results were computed (``Sens_Fingerprint``). Change an input in
-Excel and it turns FALSE with "sensitivity results are stale: rerun xl-tsd
-sensitivity"; the master check with it.
+current: the fingerprint of the inputs now (``Inputs_Fingerprint``) equals the
+one recorded when the results were computed (``Sens_Fingerprint``). Change an
+input in Excel and it turns FALSE with "sensitivity results are stale: rerun
+xl-tsd sensitivity", and the master check with it (``Check_Sensitivity_Current``
+of the Checks sheet). A copy whose record was lost (``xl-tsd upgrade`` does not
+carry it) shows FALSE here while the master check, which passes when nothing is
+recorded, stays TRUE.
 
 Charts are Excel's own (openpyxl): the tornado a clustered bar chart of the
 change at the low and at the high value, overlapped, largest swing on top; the
@@ -85,8 +87,11 @@ def _header(ws, title_zh: str, title_en: str, res) -> int:
     ws["A1"].font = ws["B1"].font = _TITLE
     rows = (
         ("总校验", "Master check (every check passes)", f"={L.MASTER}", "", STYLE_CHECK),
-        ("结果为最新", "Results current (inputs unchanged since computed)", "=Check_Sensitivity_Current",
-         f'=IF(Check_Sensitivity_Current,"结果为最新 current","{STALE_ZH}；{STALE_EN}")', STYLE_CHECK),
+        # stricter than the Checks sheet's Check_Sensitivity_Current (TRUE with nothing recorded): these
+        # results are current only if the fingerprint they were computed from is recorded and still holds
+        ("结果为最新", "Results current (inputs unchanged since computed)",
+         f'=IFERROR(AND({L.SENS_RECORDED}<>"",{L.SENS_RECORDED}={L.SENS_CURRENT}),FALSE)',
+         f'=IF(E3,"结果为最新 current","{STALE_ZH}；{STALE_EN}")', STYLE_CHECK),
         ("计算所用输入的指纹", "Fingerprint of the inputs used", f"={L.SENS_RECORDED}", "", STYLE_FORMULA),
         ("当前输入的指纹", "Fingerprint of the inputs now", f"={L.SENS_CURRENT}", "TSD_FINGERPRINT", STYLE_FORMULA),
     )
