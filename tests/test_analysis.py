@@ -159,7 +159,7 @@ def test_bad_sensitivity_refused(case, section, message):
 
 
 @pytest.mark.parametrize("scenario, message", [
-    ({"name": "x", "inputs": {"Share_S2": 1.5}}, "scenarios[1].inputs: Share_S2: must be a decimal from 0 to 1"),
+    ({"name": "x", "inputs": {"Share_S2": 1.5}}, "scenarios[1].inputs.Share_S2: must be a decimal from 0 to 1"),
     ({"name": "x", "inputs": {"Share_Z": 1}}, "scenarios[1].inputs.Share_Z: not an input"),
     ({"name": "x", "inputs": {"Per_Units": 5}}, "scenarios[1].inputs.Per_Units: a table column: give a list"),
 ])
@@ -312,3 +312,22 @@ def test_grid_of_chosen_inputs(case, tmp_path):
     with pytest.raises(CaseError, match=r"sensitivity.grid.steps: must be a whole number from 2 to 101"):
         sensitivity(case, tmp_path / "h.xlsm", grid_steps=500)
     assert not (tmp_path / "h.xlsm").exists()
+
+
+def test_every_problem_listed_at_once(case, tmp_path):
+    """The schema's problems and the analysis's own, together, by field path; nothing written."""
+    c = copy.deepcopy(case)
+    c["scenarios"] = [{"name": "x", "inputs": {"Share_S2": 1.4, "Nope": 1}}]
+    c["sensitivity"] = {"inputs": {"Share_S3": {"low": 0.5, "high": 0.3},
+                                   "Share_S2": {"low": 0.1, "high": 0.9, "distribution": "normal"}},
+                        "draws": LIMITS["draws"] * 2}
+    with pytest.raises(CaseError) as e:
+        sensitivity(c, tmp_path / "x.xlsm")
+    assert e.value.problems == [
+        f"sensitivity.draws: at most {LIMITS['draws']:,} (the limit; got {LIMITS['draws'] * 2})",
+        'sensitivity.inputs.Share_S2.distribution: must be one of triangular, uniform, pert (got "normal")',
+        "scenarios[1].inputs.Nope: not an input of template version 2 (the case file's keys are; see "
+        "schema/case.schema.json)",
+        "scenarios[1].inputs.Share_S2: must be a decimal from 0 to 1 (a percentage is fine) (got 1.4)",
+        "sensitivity.inputs.Share_S3.low: 0.5 is above high 0.3: low must be at most high"]
+    assert not (tmp_path / "x.xlsm").exists()

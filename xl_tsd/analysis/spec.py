@@ -415,8 +415,10 @@ def plan_of(case: dict, source: str = "case", *, draws: int | None = None, seed:
         names.add(name.casefold())
         inputs = sc.get("inputs") or {}
         bad = False
+        usable = {}
         for key in inputs:
             if key in {t.name for t in L.tables()}:
+                usable[key] = inputs[key]
                 continue
             try:
                 t = parse_key(key)
@@ -428,13 +430,21 @@ def plan_of(case: dict, source: str = "case", *, draws: int | None = None, seed:
                 problems.append(f"{where}.inputs.{key}: a table column: give a list, one value per row (or "
                                 f"{key}[i] for one item)")
                 bad = True
-        if bad:
+                continue
+            usable[key] = inputs[key]
+        if bad:  # the other inputs are still checked, so that every problem is listed at once
+            try:
+                validate_case(apply_inputs(base, usable), where)
+            except CaseError as exc:
+                problems += [f"{where}.inputs.{p}" for p in exc.problems]
+            except ValueError as exc:
+                problems.append(f"{where}.inputs: {exc}")
             continue
         try:
             merged = apply_inputs(base, inputs)
             validate_case(merged, where)
         except CaseError as exc:
-            problems += [f"{where}.inputs: {p}" for p in exc.problems]
+            problems += [f"{where}.inputs.{p}" for p in exc.problems]
             continue
         except ValueError as exc:
             problems.append(f"{where}.inputs: {exc}")

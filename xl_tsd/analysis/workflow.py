@@ -65,6 +65,32 @@ def _book_case(book: pathlib.Path):
     return case, wb
 
 
+def _checked_plan(case, name: str, options: dict):
+    """The plan of a case not yet validated: the schema's problems and the analysis's own (low above
+    high, bounds, names) listed together, every one of them, before anything is computed."""
+    from ..workflows.case_data import validate_case
+    from .spec import plan_of
+
+    problems: list[str] = []
+    try:
+        validate_case(case, name)
+    except CaseError as exc:
+        problems += exc.problems
+    try:
+        plan = plan_of(case, name, **options)
+    except CaseError as exc:
+        said = {p.split(": ", 1)[0] for p in problems}  # one message per field: the schema's first
+        problems += [p for p in exc.problems if p.split(": ", 1)[0] not in said]
+        plan = None
+    except Exception:  # data the schema refused (a text for a number...): its problems are listed already
+        if not problems:
+            raise
+        plan = None
+    if problems:
+        raise CaseError(name, problems)
+    return plan
+
+
 def sensitivity(source, out, *, draws: int | None = None, seed: int | None = None, grid=None,
                 grid_steps: int | None = None, workers: int | None = None, overwrite: bool = False,
                 template=None, limits=None) -> SensitivityReport:
@@ -95,7 +121,7 @@ def sensitivity(source, out, *, draws: int | None = None, seed: int | None = Non
     """
     from ..calc import Session, calculate, safety
     from ..template.contract import write_inputs
-    from ..workflows.case_data import case_to_inputs, load_case, validate_case
+    from ..workflows.case_data import case_to_inputs, load_case
     from ..workflows.fill import checked_template, default_template
     from .evaluate import analysis_copy
     from .run import analyse
@@ -105,15 +131,14 @@ def sensitivity(source, out, *, draws: int | None = None, seed: int | None = Non
     t0 = time.perf_counter()
     name = "case" if isinstance(source, dict) else str(source)
     book = None
-    if isinstance(source, dict):
-        case = source
-        validate_case(case, name)
-    elif pathlib.Path(source).suffix.lower() in BOOK_SUFFIXES:
+    options = dict(draws=draws, seed=seed, grid=tuple(grid) if grid else None, grid_steps=grid_steps)
+    if isinstance(source, dict) or pathlib.Path(source).suffix.lower() not in BOOK_SUFFIXES:
+        case = source if isinstance(source, dict) else load_case(source, validate=False)
+        plan = _checked_plan(case, name, options)
+    else:
         book = pathlib.Path(source)
         case, wb = _book_case(book)
-    else:
-        case = load_case(source)
-    plan = plan_of(case, name, draws=draws, seed=seed, grid=tuple(grid) if grid else None, grid_steps=grid_steps)
+        plan = plan_of(case, name, **options)
     out = pathlib.Path(out)
     if out.suffix.lower() != ".xlsm":
         raise CaseError(name, [f"output must be an .xlsm workbook (got {out.name})"])

@@ -242,8 +242,9 @@ def _load_yaml(text: str, source: str):
         loader.dispose()
 
 
-def load_case(path) -> dict:
-    """Read a case file (``.json``, ``.yaml``, ``.yml``) and validate it.
+def load_case(path, *, validate: bool = True) -> dict:
+    """Read a case file (``.json``, ``.yaml``, ``.yml``) and validate it (``validate=False``: the caller
+    does, to list its own checks' problems with the schema's).
 
     Raises :class:`CaseError` listing every problem; nothing is written.
     """
@@ -282,7 +283,8 @@ def load_case(path) -> dict:
             why = "a number of more than 4300 digits"
         raise CaseError(source, [f"not valid {kind[1:].upper()}: {_clip(why, 300)}"]) from None
     case = _plain(data)
-    validate_case(case, source)
+    if validate:
+        validate_case(case, source)
     return case
 
 
@@ -340,6 +342,8 @@ def _messages(err) -> list[tuple[str, str]]:
     where = _path(err.absolute_path)
     got = err.instance
     shown = _show(got)
+    if err.absolute_path and list(err.absolute_path)[0] in ("scenarios", "sensitivity"):
+        return [(where, _section_message(err, where, shown))]
     if err.validator == "additionalProperties":
         extra = sorted(set(got) - set(err.schema.get("properties", {})), key=str)
         return [(p, f"{p}: unknown field (not an input of template version {L.TEMPLATE_VERSION})")
@@ -360,6 +364,28 @@ def _messages(err) -> list[tuple[str, str]]:
     if err.validator == "type":
         return [(where, f"{where}: must be {err.validator_value} (got {shown})")]
     return [(where, f"{where}: {_escape(_clip(err.message, 200))}")]
+
+
+def _section_message(err, where: str, shown: str) -> str:
+    """A schema error inside the ``scenarios`` or ``sensitivity`` section (:mod:`xl_tsd.analysis.spec`)."""
+    v, got = err.validator_value, err.instance
+    if err.validator == "additionalProperties":
+        extra = sorted(set(got) - set(err.schema.get("properties", {})), key=str)
+        allowed = ", ".join(err.schema.get("properties", {}))
+        return f"{where}: unknown field(s) {', '.join(map(str, extra))} (allowed: {allowed})"
+    if err.validator == "enum":
+        return f"{where}: must be one of {', '.join(map(str, v))} (got {shown})"
+    if err.validator in ("maximum", "maxItems", "maxLength"):
+        what = {"maxItems": "items", "maxLength": "characters"}.get(err.validator, "")
+        n = len(got) if err.validator != "maximum" else shown
+        return f"{where}: at most {v:,}{' ' + what if what else ''} (the limit; got {n})"
+    if err.validator in ("minimum", "exclusiveMinimum", "minItems", "minLength"):
+        return f"{where}: {'above' if err.validator == 'exclusiveMinimum' else 'at least'} {v} (got {shown})"
+    if err.validator == "required":
+        return f"{where}: {err.message}"
+    if err.validator == "type":
+        return f"{where}: must be {'an' if str(v)[0] in 'aeio' else 'a'} {v} (got {shown})"
+    return f"{where}: {_escape(_clip(err.message, 200))}"
 
 
 def _scan(value, parts, out: dict, bad_keys: list) -> None:
