@@ -9,9 +9,11 @@
 - :mod:`.sheets`: the Sensitivity and Scenarios sheets (values, native Excel charts, the staleness check);
 - :mod:`.workflow`: ``xl-tsd sensitivity`` (:func:`sensitivity`).
 
->>> from xl_tsd.analysis import sensitivity                      # doctest: +SKIP
->>> rep = sensitivity("examples/cases/vehicle_chassis.json", "out/sens.xlsm")   # doctest: +SKIP
->>> rep.percentile(50)                                           # doctest: +SKIP
+In Python (``tests/test_analysis.py`` runs the same)::
+
+    from xl_tsd.analysis import sensitivity
+    rep = sensitivity("examples/cases/vehicle_chassis.json", "out/sens.xlsm", draws=10_000, seed=13)
+    rep.percentile(50), rep.results.tornado[0].key, rep.master_check
 """
 from .run import Results, analyse
 from .spec import DISTRIBUTIONS, LIMITS, Plan, plan_of
