@@ -174,7 +174,7 @@ def test_bad_scenario_refused(case, scenario, message):
 def test_too_many_draws_refused_by_the_command_before_anything_is_written(tmp_path):
     out = tmp_path / "s.xlsm"
     r = CliRunner().invoke(main, ["sensitivity", str(CASE), "-o", str(out), "--draws", str(LIMITS["draws"] + 1)])
-    assert r.exit_code == 1 and f"from 1 to {LIMITS['draws']:,} (the limit)" in r.output
+    assert r.exit_code == 1 and f"--draws: must be a whole number from 1 to {LIMITS['draws']:,} (the limit)" in r.output
     assert not out.exists()
 
 

@@ -171,6 +171,8 @@ def write_sensitivity(wb, res) -> None:
         chart.add_data(Reference(ws, min_col=9, max_col=10, min_row=first - 1, max_row=last), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
         chart.x_axis.scaling.orientation = "maxMin"  # largest swing on top
+        chart.x_axis.tickLblPos = "low"  # the input names at the left edge, clear of the bars
+        chart.legend.position = "b"
         chart.x_axis.delete = chart.y_axis.delete = False
         chart.y_axis.number_format = "#,##0"
         chart.y_axis.majorGridlines = None

@@ -400,10 +400,11 @@ def plan_of(case: dict, source: str = "case", *, draws: int | None = None, seed:
     plan.change = float(sens.get("change", DEFAULT_CHANGE))
     plan.draws = sens.get("draws", DEFAULT_DRAWS) if draws is None else draws
     plan.seed = sens.get("seed", DEFAULT_SEED) if seed is None else seed
-    for what, v, top, low in (("draws", plan.draws, LIMITS["draws"], 1), ("seed", plan.seed, LIMITS["seed"], 0)):
+    for what, v, top, low, given in (("draws", plan.draws, LIMITS["draws"], 1, draws),
+                                     ("seed", plan.seed, LIMITS["seed"], 0, seed)):
         if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= top:
-            problems.append(f"sensitivity.{what}: must be a whole number from {low} to {top:,} (the limit) "
-                            f"(got {v!r})")
+            where = f"--{what}" if given is not None else f"sensitivity.{what}"
+            problems.append(f"{where}: must be a whole number from {low} to {top:,} (the limit) (got {v!r})")
 
     # --- scenarios ---
     names = set()
