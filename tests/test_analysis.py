@@ -331,3 +331,11 @@ def test_every_problem_listed_at_once(case, tmp_path):
         "scenarios[1].inputs.Share_S2: must be a decimal from 0 to 1 (a percentage is fine) (got 1.4)",
         "sensitivity.inputs.Share_S3.low: 0.5 is above high 0.3: low must be at most high"]
     assert not (tmp_path / "x.xlsm").exists()
+
+
+def test_analyse_case_writes_nothing(tmp_path):
+    from xl_tsd.analysis import analyse_case
+    res = analyse_case(CASE, draws=20, workers=1)
+    assert res.tornado[0].key == "Share_S3"  # its own range 0.3-0.5: swing 24,160,000, the largest
+    assert [sc.name for sc, _ in res.scenarios] == ["权利人主张 claimant", "被告主张 defendant"]
+    assert res.monte_carlo.draws == 20 and res.base_value == pytest.approx(BASE_TOTAL, abs=1e-6)

@@ -7,7 +7,8 @@
 - :mod:`.tornado`, :mod:`.grid`, :mod:`.monte_carlo`: the points and what is made of them;
 - :mod:`.run`: the analysis of one case (:func:`analyse`);
 - :mod:`.sheets`: the Sensitivity and Scenarios sheets (values, native Excel charts, the staleness check);
-- :mod:`.workflow`: ``xl-tsd sensitivity`` (:func:`sensitivity`).
+- :mod:`.workflow`: ``xl-tsd sensitivity`` (:func:`sensitivity`); the same results without a workbook
+  written (:func:`analyse_case`).
 
 In Python (``tests/test_analysis.py`` runs the same)::
 
@@ -17,6 +18,7 @@ In Python (``tests/test_analysis.py`` runs the same)::
 """
 from .run import Results, analyse
 from .spec import DISTRIBUTIONS, LIMITS, Plan, plan_of
-from .workflow import SensitivityReport, sensitivity
+from .workflow import SensitivityReport, analyse_case, sensitivity
 
-__all__ = ["sensitivity", "SensitivityReport", "analyse", "Results", "plan_of", "Plan", "LIMITS", "DISTRIBUTIONS"]
+__all__ = ["sensitivity", "analyse_case", "SensitivityReport", "analyse", "Results", "plan_of", "Plan", "LIMITS",
+           "DISTRIBUTIONS"]

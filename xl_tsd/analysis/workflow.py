@@ -22,7 +22,7 @@ from ..template import layout as L
 from ..template.contract import name_cells
 from ..workflows.case_data import CaseError
 
-__all__ = ["SensitivityReport", "sensitivity", "BOOK_SUFFIXES"]
+__all__ = ["SensitivityReport", "sensitivity", "analyse_case", "BOOK_SUFFIXES"]
 
 BOOK_SUFFIXES = (".xlsm", ".xlsx")
 
@@ -91,6 +91,55 @@ def _checked_plan(case, name: str, options: dict):
     return plan
 
 
+def _prepared(source, options: dict):
+    """(name for messages, the book or None, the checked plan, the book's openpyxl workbook or None)."""
+    from .spec import plan_of
+    from ..workflows.case_data import load_case
+
+    name = "case" if isinstance(source, dict) else str(source)
+    if isinstance(source, dict) or pathlib.Path(source).suffix.lower() not in BOOK_SUFFIXES:
+        case = source if isinstance(source, dict) else load_case(source, validate=False)
+        return name, None, _checked_plan(case, name, options), None
+    book = pathlib.Path(source)
+    case, wb = _book_case(book)
+    return name, book, plan_of(case, name, **options), wb
+
+
+def _filled(plan, tpl):
+    """The template (openpyxl, with its VBA) with the plan's base case written in."""
+    from ..calc import safety
+    from ..template.contract import write_inputs
+    from ..workflows.case_data import case_to_inputs
+    from ..workflows.fill import checked_template
+
+    wb = safety.load_workbook(checked_template(tpl), keep_vba=True)
+    write_inputs(wb, case_to_inputs(plan.case))
+    return wb
+
+
+def analyse_case(source, *, draws: int | None = None, seed: int | None = None, grid=None,
+                 grid_steps: int | None = None, workers: int | None = None, template=None, limits=None):
+    """The analysis of a case (or a workbook built from the template) without writing anything: the
+    :class:`~.run.Results` :func:`sensitivity` writes into the sheets. Same arguments and refusals.
+
+    For example (``tests/test_analysis.py``)::
+
+        res = analyse_case("examples/cases/vehicle_chassis.json", draws=20, workers=1)
+        res.tornado[0].key                      # 'Share_S3': the largest swing
+        [sc.name for sc, _ in res.scenarios]    # ['权利人主张 claimant', '被告主张 defendant']
+    """
+    from ..workflows.fill import default_template
+    from .evaluate import analysis_copy
+    from .run import analyse
+
+    _, book, plan, wb = _prepared(source, dict(draws=draws, seed=seed, grid=tuple(grid) if grid else None,
+                                               grid_steps=grid_steps))
+    if wb is None:
+        wb = _filled(plan, pathlib.Path(template) if template else default_template())
+    name_cells(wb, L.SENS_RECORDED)[0][0].value = None
+    return analyse(plan, analysis_copy(wb), workers=workers, limits=limits)
+
+
 def sensitivity(source, out, *, draws: int | None = None, seed: int | None = None, grid=None,
                 grid_steps: int | None = None, workers: int | None = None, overwrite: bool = False,
                 template=None, limits=None) -> SensitivityReport:
@@ -119,26 +168,15 @@ def sensitivity(source, out, *, draws: int | None = None, seed: int | None = Non
     FileExistsError, xl_tsd._atomic.OutputRefused
         The output exists (without ``overwrite``) or cannot be written there.
     """
-    from ..calc import Session, calculate, safety
-    from ..template.contract import write_inputs
-    from ..workflows.case_data import case_to_inputs, load_case
-    from ..workflows.fill import checked_template, default_template
+    from ..calc import Session, calculate
+    from ..workflows.fill import default_template
     from .evaluate import analysis_copy
     from .run import analyse
     from .sheets import write_sheets
-    from .spec import plan_of
 
     t0 = time.perf_counter()
-    name = "case" if isinstance(source, dict) else str(source)
-    book = None
-    options = dict(draws=draws, seed=seed, grid=tuple(grid) if grid else None, grid_steps=grid_steps)
-    if isinstance(source, dict) or pathlib.Path(source).suffix.lower() not in BOOK_SUFFIXES:
-        case = source if isinstance(source, dict) else load_case(source, validate=False)
-        plan = _checked_plan(case, name, options)
-    else:
-        book = pathlib.Path(source)
-        case, wb = _book_case(book)
-        plan = plan_of(case, name, **options)
+    name, book, plan, wb = _prepared(source, dict(draws=draws, seed=seed, grid=tuple(grid) if grid else None,
+                                                  grid_steps=grid_steps))
     out = pathlib.Path(out)
     if out.suffix.lower() != ".xlsm":
         raise CaseError(name, [f"output must be an .xlsm workbook (got {out.name})"])
@@ -149,9 +187,7 @@ def sensitivity(source, out, *, draws: int | None = None, seed: int | None = Non
     if book is None and same_file(tpl, out):
         raise CaseError(name, [f"output {out} is the template: choose another file"])
     check_output(out, overwrite=overwrite)
-    if book is None:
-        wb = safety.load_workbook(checked_template(tpl), keep_vba=True)
-        write_inputs(wb, case_to_inputs(plan.case))
+    wb = _filled(plan, tpl) if wb is None else wb
     for cell in (name_cells(wb, L.SENS_RECORDED)[0][0],):
         cell.value = None  # recorded below, once the results are computed
 
