@@ -63,6 +63,8 @@ CASES = [
     (lambda: xl_tsd.criminal_loss(1.5, 1, 1), TsdValueError, "scenario", "1, 2, 3, 4 or 5"),
     (lambda: xl_tsd.tsd_rule("no_such_rule"), TsdValueError, "key", "statutory_cap"),
     (lambda: xl_tsd.tsd_explain("NO_SUCH_FUNCTION"), TsdValueError, "function_name", "TECH_CONTRIB_RATE"),
+    # Excel's limit of 255 arguments (issue 13)
+    (lambda: xl_tsd.tsd_fingerprint(*[1.0] * 256), TsdValueError, "more", "at most 255 arguments"),
     (lambda: xl_tsd.tsd_explain("AHP_CR", "fr"), TsdValueError, "lang", '"zh" or "en"'),
     # a missing value with no fallback: #N/A
     (lambda: xl_tsd.tech_contrib_rate(1, None, 0.4, 0.25), TsdMissingError, "s2", "s2 is missing"),

@@ -66,11 +66,16 @@ def test_bas_lists_the_registry(record):
     got = {}
     for m in re.finditer(r"^Function (\w+)\((.*)\)$", record.bas, re.M):
         params = [p.strip() for p in m[2].split(",") if p.strip()]
-        got[m[1]] = [(p.removeprefix("Optional "), p.startswith("Optional ")) for p in params]
+        # a variadic last argument is VBA's ParamArray NAME()
+        got[m[1]] = [(p.removeprefix("Optional ").removeprefix("ParamArray ").removesuffix("()"),
+                      p.startswith("Optional ")) for p in params]
     assert got == registry_view()
     for name, args in registry_view().items():  # each wrapper calls its own Python function
-        call = f'{name} = XLPy.CallUDF("{UDF_MODULE}", "{name}", Array({", ".join(a for a, _ in args)})'
+        array = "argsArray" if FUNCTIONS[name].args and FUNCTIONS[name].args[-1].variadic else \
+            f'Array({", ".join(a for a, _ in args)})'
+        call = f'{name} = XLPy.CallUDF("{UDF_MODULE}", "{name}", {array}'
         assert record.bas.count(call) == 2, name  # the Excel and the non-Excel branch
+    assert "Function TSD_FINGERPRINT(values, ParamArray more())" in record.bas
 
 
 def test_docs_list_the_registry():
@@ -78,7 +83,7 @@ def test_docs_list_the_registry():
     got = {}
     for m in re.finditer(r"^`=(\w+)\(([^)]*)\)` · Python `xl_tsd\.(\w+)`", text, re.M):
         params = [p.strip() for p in m[2].split(",") if p.strip()]
-        got[m[1]] = [(p.strip("[]"), p.startswith("[")) for p in params]
+        got[m[1]] = [(p.strip("[]").removesuffix("..."), p.startswith("[")) for p in params]
         assert m[3] == m[1].lower()
     assert got == registry_view()
     assert re.findall(r"^### (\w+)$", text, re.M)[:len(FUNCTIONS)] == list(FUNCTIONS)

@@ -21,8 +21,16 @@ def _catalogue():
         m = re.match(r"^\|\s*([A-Z_]+)\s*\|([^|]*)\|", line)
         if m and m[1] != "Excel":
             args = [a.strip() for a in m[2].split(",") if a.strip()]
-            rows.append((m[1], [(a.strip("[]").split("=")[0], a.startswith("[")) for a in args]))
+            rows.append((m[1], [(a.strip("[]").split("=")[0].removesuffix("..."), a.startswith("[")) for a in args]))
     return rows
+
+
+def _raw_args(name):
+    for line in SPEC.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\|\s*([A-Z_]+)\s*\|([^|]*)\|", line)
+        if m and m[1] == name:
+            return [a.strip().strip("[]").split("=")[0] for a in m[2].split(",") if a.strip()]
+    return []
 
 
 def test_catalogue_file_is_there():
@@ -37,6 +45,7 @@ def test_every_catalogue_function_registered_with_its_argument_order():
         spec = FUNCTIONS[name]
         assert [a.name for a in spec.args] == [a for a, _ in args], name
         assert [a.optional for a in spec.args] == [o for _, o in args], name
+        assert [a.variadic for a in spec.args] == [a.endswith("...") for a in _raw_args(name)], name
         assert getattr(xl_tsd, name.lower()) is spec.func  # importable under the lower-case name
 
 

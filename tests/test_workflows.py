@@ -18,7 +18,7 @@ from xl_tsd.workflows.fill import extract, fill, write_case
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CASES = ROOT / "examples" / "cases"
 VEHICLE = CASES / "vehicle_chassis.json"
-META = ("$comment", "$schema")
+META = ("$comment", "$schema", "scenarios", "sensitivity")  # not inputs: xl-tsd sensitivity's sections
 
 
 def _inputs_only(case: dict) -> dict:

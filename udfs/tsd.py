@@ -61,9 +61,11 @@ def make_udf(spec: FunctionSpec):
     """
     name = _identifier(spec.name)
     params = [_identifier(excel_arg_name(a.name)) for a in spec.args]
-    signature = ", ".join(p + "=None" if a.optional else p for p, a in zip(params, spec.args))
+    signature = ", ".join("*" + p if a.variadic else p + "=None" if a.optional else p
+                          for p, a in zip(params, spec.args))
+    passed = "".join(", *" + p if a.variadic else ", " + p for p, a in zip(params, spec.args))
     source = (f"def {name}({signature}):\n"
-              f"    return _call_excel({name!r}{''.join(', ' + p for p in params)})\n")
+              f"    return _call_excel({name!r}{passed})\n")
     namespace = {"_call_excel": call_excel, "__name__": __name__}
     exec(compile(source, f"<udf {name}>", "exec"), namespace)  # noqa: S102 - names checked above
     udf = namespace[name]

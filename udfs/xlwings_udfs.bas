@@ -300,6 +300,25 @@ failed:
     TSD_EXPLAIN = Err.Description
 End Function
 
+Function TSD_FINGERPRINT(values, ParamArray more())
+    Dim argsArray() As Variant
+    argsArray = Array(values)
+    ReDim Preserve argsArray(0 to UBound(more) - LBound(more) + 1)
+    For k = LBound(more) To UBound(more)
+    argsArray(1 + k - LBound(more)) = more(k)
+    Next k
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        TSD_FINGERPRINT = XLPy.CallUDF("udfs.tsd", "TSD_FINGERPRINT", argsArray, ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        TSD_FINGERPRINT = XLPy.CallUDF("udfs.tsd", "TSD_FINGERPRINT", argsArray)
+        Exit Function
+    #End If
+failed:
+    TSD_FINGERPRINT = Err.Description
+End Function
+
 Function TSD_ISERROR(value)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

@@ -12,7 +12,7 @@ from .measures import (component_profit_ok, income_value, infringer_gain, licens
                        lost_profit, lost_profit_step, remedial_share)
 from .punitive import award_total, punitive_available, punitive_total
 from .criminal import criminal_loss, criminal_tier, criminal_tier_applied, illegal_gains
-from .meta import tsd_explain, tsd_iserror, tsd_rule, tsd_rule_info, tsd_version
+from .meta import tsd_explain, tsd_fingerprint, tsd_iserror, tsd_rule, tsd_rule_info, tsd_version
 from .registry import FUNCTIONS
 
 __all__ = ["__version__", "FUNCTIONS", "TsdError", "TsdValueError", "TsdNumError", "TsdMissingError",

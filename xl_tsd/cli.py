@@ -278,8 +278,12 @@ def extract(book, out, overwrite):
 @click.option("--template", type=click.Path(dir_okay=False, exists=True), default=None)
 @click.option("-j", "--workers", type=click.IntRange(1), default=None, help="Processes (default: all cores).")
 @click.option("--overwrite", is_flag=True, help="Replace workbooks that exist.")
+@click.option("--sensitivity", "with_sensitivity", is_flag=True,
+              help="Also run xl-tsd sensitivity on each case: its workbook gets the Sensitivity and Scenarios "
+                   "sheets, the summary P5/P50/P95 of the headline.")
+@click.option("--draws", type=click.IntRange(1), default=None, help="With --sensitivity: Monte-Carlo draws per case.")
 @_limit_options
-def batch(cases_dir, out_dir, template, workers, overwrite, **limits):
+def batch(cases_dir, out_dir, template, workers, overwrite, with_sensitivity, draws, **limits):
     """Fill and compute every case file of CASES_DIR, in parallel, with a summary.
 
     OUTPUT is made if it does not exist (its parent must). Without --overwrite, a batch
@@ -293,7 +297,8 @@ def batch(cases_dir, out_dir, template, workers, overwrite, **limits):
     n = len(files)
     with click.progressbar(length=n, label=f"{n} cases", file=sys.stderr) as bar:
         res = run_batch(cases_dir, out_dir, template=template, workers=workers, overwrite=overwrite,
-                        progress=lambda r: bar.update(1), limits=_limits(limits))
+                        progress=lambda r: bar.update(1), limits=_limits(limits),
+                        sensitivity={"draws": draws} if with_sensitivity else None)
     for r in res.results:
         if r.note:
             click.echo(f"note {_shown(r.case)}: {_shown(r.note)}", err=True)
@@ -310,6 +315,52 @@ def _shown(text: str) -> str:
     """A file name or message on one line: control characters as escapes."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
                    for c in text)
+
+
+@main.command(name="sensitivity")
+@click.argument("source", metavar="CASE_OR_BOOK", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              help="The .xlsm to write: the case's workbook with the Sensitivity and Scenarios sheets.")
+@click.option("--draws", type=click.IntRange(1), default=None,
+              help="Monte-Carlo draws (default: the case's, else 10,000; at most 100,000).")
+@click.option("--seed", type=click.IntRange(0), default=None, help="Seed of the draws (default: the case's, else 13).")
+@click.option("--grid", nargs=2, type=str, default=None, metavar="INPUT_A INPUT_B",
+              help="The two inputs of the two-way grid, e.g. Share_S3 Per_Benchmark (default: the contribution "
+                   "share and the profit margin that move the headline most).")
+@click.option("--grid-steps", type=click.IntRange(2), default=None, help="Values of each grid input (default 11).")
+@click.option("-j", "--workers", type=click.IntRange(1), default=None, help="Processes (default: all cores).")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+@_limit_options
+def sensitivity_cmd(source, out, draws, seed, grid, grid_steps, workers, overwrite, **limits):
+    """Scenarios, tornado, two-way grid and Monte Carlo of CASE_OR_BOOK (.json/.yaml case, or .xlsm).
+
+    Every figure is the template's own formulas computed with some inputs replaced. Exit
+    status: 0 done; 1 refused (bad case, scenarios or ranges: every problem listed; nothing
+    written); 2 written, but the base case's master check is FALSE or cells hold errors.
+    """
+    from .analysis import sensitivity
+    rep = sensitivity(source, out, draws=draws, seed=seed, grid=grid, grid_steps=grid_steps, workers=workers,
+                      overwrite=overwrite, limits=_limits(limits))
+    res = rep.results
+
+    def amount(v) -> str:  # never "nan" on the terminal
+        return f"{v:,.0f}" if isinstance(v, (int, float)) and v == v else "not computed"
+    click.echo(f"{rep.output}: base {res.output} {amount(res.base_value)}; {len(res.scenarios)} scenario(s); "
+               f"tornado of {len(res.tornado)} inputs" + (f"; grid {res.grid.rows} x {res.grid.cols}" if res.grid
+                                                          else "") + f" ({rep.seconds:.1f} s)")
+    mc = res.monte_carlo
+    if mc is not None:
+        p = mc.percentiles
+        click.echo(f"  {mc.draws:,} draws (seed {mc.seed}), {mc.computed:,} computed: "
+                   + "  ".join(f"P{k} {amount(p[k])}" for k in sorted(p))
+                   + ("" if mc.p_above_claim is None else f"; P(award > claim) {mc.p_above_claim:.1%}"))
+        if mc.failed_checks:
+            click.echo(f"  {mc.failed_checks:,} draws fail the master check (see the Sensitivity sheet)", err=True)
+    for e in rep.errors:
+        click.echo(f"  error value: {e}", err=True)
+    if rep.errors or rep.master_check is not True:
+        click.echo("  written, with problems: see the Checks sheet", err=True)
+        raise SystemExit(EXIT["problems"])
 
 
 @main.command(name="export-values")

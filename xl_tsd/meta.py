@@ -12,7 +12,8 @@ from ._version import __version__
 from .errors import TsdError, TsdValueError
 from .registry import Arg, Example, get, register
 
-__all__ = ["tsd_rule", "tsd_rule_info", "tsd_explain", "tsd_version", "tsd_iserror", "EXCEL_ERROR_PREFIXES"]
+__all__ = ["tsd_rule", "tsd_rule_info", "tsd_explain", "tsd_version", "tsd_iserror", "tsd_fingerprint",
+           "EXCEL_ERROR_PREFIXES"]
 
 
 @register(
@@ -197,3 +198,101 @@ def tsd_iserror(value):
         obj = np.array(value, dtype=object) if not isinstance(value, np.ndarray) else value
         return np.vectorize(_is_error, otypes=[bool])(obj) if obj.size else np.zeros(obj.shape, bool)
     return _is_error(value)
+
+
+#: What TSD_FINGERPRINT reads at most: Excel's own limit of arguments, and cells in all.
+FINGERPRINT_MAX_ARGS, FINGERPRINT_MAX_CELLS = 255, 10**6
+#: Hexadecimal digits of a fingerprint (64 bits: two different sets of inputs share one with a
+#: chance of about 1 in 10^19).
+FINGERPRINT_DIGITS = 16
+_SERIAL_EPOCH = _dt.datetime(1899, 12, 30)
+
+
+def _fingerprint_value(v) -> str:
+    """One cell's value as the fingerprint reads it, the same whichever way it arrives.
+
+    Excel (through xlwings) gives a date cell as a ``datetime`` and the headless engine as its serial
+    number: both read as the serial number. Numbers are read to Excel's 15 significant digits, so the
+    last bit of a float never changes the fingerprint; an empty cell, ``None``, NaN, ``""`` and text of
+    spaces only are all "empty" (a workbook's XML drops a lone space unless told to keep it, so one
+    reader sees " " where another sees an empty cell).
+    """
+    if isinstance(v, np.generic):
+        v = v.item()
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return "e"
+    if isinstance(v, bool):
+        return "b1" if v else "b0"
+    if isinstance(v, _dt.datetime):
+        v = (v - _SERIAL_EPOCH).total_seconds() / 86400.0
+    elif isinstance(v, _dt.date):
+        v = float((v - _SERIAL_EPOCH.date()).days)
+    if isinstance(v, (int, float)):
+        f = float(v)
+        if f != f:
+            return "e"
+        text = format(f, ".15g")
+        return "n" + ("0" if text in ("0", "-0") else text)
+    return "s" + str(v)
+
+
+def _fingerprint_rows(value) -> list:
+    """An argument as rows of cells: a single value is one row of one cell."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(r, (list, tuple)) for r in value):
+            return [list(r) for r in value]
+        return [list(value)]
+    return [[value]]
+
+
+@register(
+    "TSD_FINGERPRINT", category="rules", returns="text", unit="text (16 hexadecimal digits)",
+    args=[Arg("values", "any", "A cell or range of inputs", "输入单元格或区域", whole_range=True),
+          Arg("more", "any", "More cells or ranges (any number)", "更多单元格或区域（任意个）", whole_range=True,
+              variadic=True)],
+    formula="the first 16 hexadecimal digits of SHA-256 over each argument's shape and its values row by row "
+            "(numbers to 15 significant digits, dates as serial numbers, TRUE/FALSE, text; empty, \"\", spaces "
+            "only and NaN alike)",
+    en="A short, stable fingerprint of the values given: it changes when any of them changes. The Sensitivity "
+       "and Scenarios sheets record the inputs' fingerprint to show when their results are stale.",
+    zh="所给数值的简短、稳定的指纹：任何一个值改变，指纹随之改变。敏感性与情景分析表记录输入的指纹，以显示结果是否过时。",
+    basis_en="Traceability of every figure (DOMAIN §7): results computed from other inputs are marked stale.",
+    basis_zh="每个数字可追溯（DOMAIN §7）：由其他输入算得的结果标为过时。",
+    examples=(Example((0.08,), "6c9d43168e657c1d", "SHA-256 of the canonical text \"1x1\\x1fn0.08\""),
+              Example(([[1.0, 0.5], ["是", True]],), "9a586de41c1be568",
+                      "SHA-256 of \"2x2\\x1fn1\\x1fn0.5\\x1fs是\\x1fb1\"")),
+)
+def tsd_fingerprint(values, *more):
+    """
+    Examples
+    --------
+    >>> import datetime, xl_tsd
+    >>> xl_tsd.tsd_fingerprint(0.08) == xl_tsd.tsd_fingerprint([[0.08]])   # a cell is a 1 x 1 range
+    True
+    >>> xl_tsd.tsd_fingerprint(0.08) == xl_tsd.tsd_fingerprint(0.1 - 0.02)  # 15 significant digits
+    True
+    >>> xl_tsd.tsd_fingerprint(datetime.date(2019, 4, 23)) == xl_tsd.tsd_fingerprint(43578.0)
+    True
+    >>> xl_tsd.tsd_fingerprint(0.8, 0.4) == xl_tsd.tsd_fingerprint(0.8, 0.3)
+    False
+    """
+    import hashlib
+    if 1 + len(more) > FINGERPRINT_MAX_ARGS:
+        raise TsdValueError("more", f"at most {FINGERPRINT_MAX_ARGS} arguments in all (Excel's limit)",
+                            message=f"TSD_FINGERPRINT takes at most {FINGERPRINT_MAX_ARGS} arguments "
+                                    f"(Excel's limit; got {1 + len(more)}): give ranges instead of cells")
+    parts = []
+    cells = 0
+    for i, arg in enumerate((values, *more)):
+        rows = _fingerprint_rows(arg)
+        cells += sum(len(r) for r in rows)
+        if cells > FINGERPRINT_MAX_CELLS:
+            raise TsdValueError("values" if i == 0 else "more", f"at most {FINGERPRINT_MAX_CELLS:,} cells",
+                                message=f"TSD_FINGERPRINT reads at most {FINGERPRINT_MAX_CELLS:,} cells (the limit; "
+                                        f"got more by argument {i + 1})")
+        width = max((len(r) for r in rows), default=0)
+        parts.append(f"{len(rows)}x{width}")
+        parts += [_fingerprint_value(v) for r in rows for v in r]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:FINGERPRINT_DIGITS]

@@ -34,7 +34,10 @@ class Arg:
     ``unit`` is what the number means (``元``, ``decimal 0-1``, ``years``...).
     ``whole_range`` marks an argument that takes a range as one value (the
     points table's weights, an AHP matrix); other arguments broadcast, so a
-    range given for them makes the function answer an array.
+    range given for them makes the function answer an array. ``variadic``
+    marks a last argument that repeats (``TSD_FINGERPRINT(values, more...)``):
+    ``*more`` in Python, a ``ParamArray`` in VBA, any number of arguments in
+    Excel (Excel's own limit: 255 in all).
     """
 
     name: str
@@ -44,6 +47,7 @@ class Arg:
     optional: bool = False
     default: object = None
     whole_range: bool = False
+    variadic: bool = False  # the last argument only: it takes any number of values (``*more`` in Python)
 
     def doc(self, lang: str = "en") -> str:
         text = self.zh if lang == "zh" else self.en
@@ -178,9 +182,15 @@ def register(name: str, *, args: list[Arg], category: str, returns: str, unit: s
     docstring (which holds the Examples section).
     """
     def deco(func: Callable) -> Callable:
-        params = list(inspect.signature(func).parameters)
+        sig = inspect.signature(func).parameters
+        params = list(sig)
         if params != [a.name for a in args]:
             raise TypeError(f"{name}: registry arguments {[a.name for a in args]} != {params}")
+        for i, a in enumerate(args):
+            var = sig[a.name].kind is inspect.Parameter.VAR_POSITIONAL
+            if var != a.variadic or (a.variadic and (i != len(args) - 1 or a.optional)):
+                raise TypeError(f"{name}: argument {a.name}: only the last argument may be variadic (*{a.name}), "
+                                f"and it is not optional")
         spec = FunctionSpec(name, func, tuple(args), category, returns, unit, formula,
                             basis_en, basis_zh, en, zh, tuple(references), tuple(examples), tuple(rules))
         FUNCTIONS[name] = spec
@@ -199,7 +209,7 @@ def _docstring(spec: FunctionSpec, own: str) -> str:
     lines = [spec.en, "", spec.zh, "", "Parameters", "----------"]
     for a in spec.args:
         kind = "array_like" if a.whole_range else "float, array_like or None" if a.optional else "array_like"
-        lines += [f"{a.name} : {kind}", f"    {a.doc('en')} {a.zh}。"]
+        lines += [f"*{a.name} : array_like" if a.variadic else f"{a.name} : {kind}", f"    {a.doc('en')} {a.zh}。"]
     lines += ["", "Returns", "-------", _RETURN_TYPES[spec.returns],
               f"    {spec.unit}. Excel name ``{spec.name}``; category \"{spec.category_label}\".", "",
               "Notes", "-----", f"Formula: ``{spec.formula}``.", "", f"Legal basis: {spec.basis_en}",

@@ -112,11 +112,13 @@ def call(name: str, *args):
     """
     spec = FUNCTIONS[name]
     n = len(spec.args)
-    if len(args) > n:
+    variadic = n > 0 and spec.args[-1].variadic
+    if len(args) > n and not variadic:
         from ..errors import TsdValueError
         raise TsdValueError(spec.name, f"at most {n} arguments", len(args),
                             message=f"{spec.name} takes at most {n} arguments (got {len(args)})")
-    core = [to_core(a, arg.whole_range) for a, arg in zip(args, spec.args)]
+    kinds = spec.args if len(args) <= n else (*spec.args, *(spec.args[-1],) * (len(args) - n))
+    core = [to_core(a, arg.whole_range) for a, arg in zip(args, kinds)]
     return to_excel(spec.func(*core), spec)
 
 

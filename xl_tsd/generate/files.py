@@ -38,11 +38,12 @@ def _schema() -> bytes:
 
 def _example_case() -> bytes:
     import json
-    from ..template.example import example_inputs
+    from ..template.example import example_analysis, example_inputs
     from ..workflows.case_data import inputs_to_case
     case = {"$comment": "CASES.md A, vehicle chassis: the contribution chain is the court's (SPC (2023)最高法知民终"
-            "1590号); sales, margins, multiplier, claim and the rest are ILLUSTRATIVE. Generated from "
-            "xl_tsd/template/example.py by `xl-tsd generate`.", **inputs_to_case(example_inputs(), None)}
+            "1590号); sales, margins, multiplier, claim, the scenarios and the rest are ILLUSTRATIVE. Generated "
+            "from xl_tsd/template/example.py by `xl-tsd generate`.", **inputs_to_case(example_inputs(), None),
+            **example_analysis()}
     return (json.dumps(case, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -56,7 +56,8 @@ def signature(spec: FunctionSpec) -> str:
     >>> signature(FUNCTIONS["CRIMINAL_TIER"])
     '=CRIMINAL_TIER(amount, date_, [repeat_offender])'
     """
-    parts = [f"[{excel_arg_name(a.name)}]" if a.optional else excel_arg_name(a.name) for a in spec.args]
+    parts = [f"[{excel_arg_name(a.name)}]" if a.optional else f"{excel_arg_name(a.name)}..." if a.variadic
+             else excel_arg_name(a.name) for a in spec.args]
     return f"={spec.name}({', '.join(parts)})"
 
 

@@ -592,6 +592,21 @@ class _Builder:
         ws.cell(row, 1).font = ws.cell(row, 2).font = Font(bold=True)
         self.formula(ws, f"E{row}", "=COUNTIF(Warning_List,FALSE)", style=STYLE_CHECK, fmt="0")
         self.name(L.WARNINGS_COUNT, ws, f"E{row}", "output", "提示数", "Warnings raised", "count")
+        row += 2
+        row = self.section(ws, row, "敏感性分析的输入指纹", "Fingerprint of the inputs (sensitivity results)",
+                           "xl-tsd sensitivity 记录其所用输入的指纹；输入改变后，校验“敏感性分析结果为最新”为 FALSE",
+                           "xl-tsd sensitivity records the fingerprint of the inputs it used; when an input changes, "
+                           "the check “Sensitivity results are current” turns FALSE")
+        self.label(ws, row, "当前输入的指纹", "Fingerprint of the inputs now", "文本 text",
+                   "TSD_FINGERPRINT：全部输入")
+        self.formula(ws, f"E{row}", "=TSD_FINGERPRINT(" + ",".join(L.input_names()) + ")")
+        self.name(L.SENS_CURRENT, ws, f"E{row}", "output", "当前输入的指纹", "Fingerprint of the inputs now", "text")
+        row += 1
+        self.label(ws, row, "敏感性分析所用输入的指纹", "Fingerprint the sensitivity results were computed from",
+                   "文本 text", "由 xl-tsd sensitivity 写入；空白表示未运行 written by xl-tsd sensitivity; blank: no run")
+        ws[f"E{row}"].style = STYLE_FORMULA
+        self.name(L.SENS_RECORDED, ws, f"E{row}", "check", "敏感性分析所用输入的指纹",
+                  "Fingerprint the sensitivity results were computed from", "text")
 
     # -- Summary ----------------------------------------------------------------------------------
     def summary(self, ws) -> None:

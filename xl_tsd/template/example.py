@@ -21,7 +21,7 @@ from . import layout as L
 from .builder import build_template
 from .contract import write_inputs
 
-__all__ = ["EXAMPLE_FILE", "example_inputs", "write_example", "library_total"]
+__all__ = ["EXAMPLE_FILE", "example_inputs", "example_analysis", "write_example", "library_total"]
 
 #: File name of the computed example in the output folder.
 EXAMPLE_FILE = "vehicle_chassis.xlsm"
@@ -101,6 +101,30 @@ def example_inputs(case: dict = worked_example.VEHICLE_CHASSIS) -> dict[str, obj
         "Crim_Date": periods[-1]["end"],
     }
     return data
+
+
+def example_analysis() -> dict:
+    """The example's ``scenarios`` and ``sensitivity`` sections (:mod:`xl_tsd.analysis.spec`).
+
+    Each side's figures are ILLUSTRATIVE: the claimant says the secret points are the whole of the
+    chassis technology (s2 = 1) and asks for a 3x multiplier; the defendant says the chassis is 30 %
+    of the car's technology, not 40 %, and that no multiplier applies. Published contribution rates
+    run from 8 % (this case) to 38.74 %, 50 % and 51 % (seed 004); s3 is given a range of its own.
+    """
+    return {
+        "scenarios": [
+            {"name": "权利人主张 claimant", "note": "秘点即全部底盘技术（s2 = 100%），惩罚倍数 3（示例）the points are "
+             "the whole chassis technology, 3x multiplier (illustrative)",
+             "inputs": {"Share_S2": 1.0, "Per_Multiplier[2]": 3.0, "Per_Multiplier[3]": 3.0}},
+            {"name": "被告主张 defendant", "note": "底盘占整车技术 30%，不适用惩罚性赔偿（示例）the chassis is 30 % of "
+             "the car's technology; no multiplier (illustrative)",
+             "inputs": {"Share_S3": 0.3, "Per_Multiplier[2]": 1.0, "Per_Multiplier[3]": 1.0}},
+        ],
+        "sensitivity": {
+            "inputs": {"Share_S3": {"low": 0.3, "high": 0.5, "distribution": "pert"}},
+            "draws": 10_000, "seed": 13,
+        },
+    }
 
 
 def library_total(case: dict = worked_example.VEHICLE_CHASSIS) -> float:

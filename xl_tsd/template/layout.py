@@ -830,6 +830,10 @@ CALC_SECTIONS: tuple[Section, ...] = (
 # --------------------------------------------------------------------------------------------
 # Checks
 # --------------------------------------------------------------------------------------------
+#: The fingerprint (TSD_FINGERPRINT) of every input, computed; and the one `xl-tsd sensitivity` recorded
+#: (a value cell, blank until a run writes it).
+SENS_CURRENT, SENS_RECORDED = "Inputs_Fingerprint", "Sens_Fingerprint"
+
 CHECKS: tuple[Check, ...] = (
     # A check on a part the case does not use passes ("not applicable" counts as passing); a check
     # on a part that is there bites. Absent figures are blank, so checks test for "" first.
@@ -896,6 +900,12 @@ CHECKS: tuple[Check, ...] = (
           "法释〔2021〕4号第五条第二款：实际损失、侵权获利均难以计算时，方可参照许可使用费的倍数确定惩罚性赔偿基数",
           "法释〔2021〕4号 Art. 5 para. 2: a multiple of the license fee is the punitive base only where the loss "
           "and the gains are both hard to compute"),
+    # Results of `xl-tsd sensitivity` (Sensitivity and Scenarios sheets) carry the fingerprint of the inputs
+    # they were computed from; a workbook with no such run records none and passes.
+    Check("Check_Sensitivity_Current", "敏感性分析结果为最新", "Sensitivity results are current",
+          f'=OR({SENS_RECORDED}="",{SENS_RECORDED}={SENS_CURRENT})',
+          "敏感性分析结果已过时（输入已改变）：请重新运行 xl-tsd sensitivity",
+          "sensitivity results are stale: rerun xl-tsd sensitivity"),
 )
 
 #: Warnings: shown on the Checks sheet beside the checks, each TRUE/FALSE with a message, but not part
@@ -1043,3 +1053,11 @@ def inputs() -> list[Field]:
 def tables() -> list[Table | Matrix]:
     """Every input table and matrix, in sheet order."""
     return [it for s in INPUT_SECTIONS for it in _walk(s.items) if isinstance(it, (Table, Matrix))]
+
+
+def input_names() -> list[str]:
+    """Every input's defined name: single inputs, table columns, matrices (what a fingerprint covers)."""
+    out = [f.name for f in inputs()]
+    for t in tables():
+        out += [t.name] if isinstance(t, Matrix) else [c.name for c in t.columns]
+    return out

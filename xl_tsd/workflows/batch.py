@@ -137,10 +137,13 @@ def output_names(files) -> dict[pathlib.Path, tuple[str, str]]:
     return out
 
 
-def _one(path: str, out_path: str, template: str | None, overwrite: bool, limits=None) -> CaseResult:
+def _one(path: str, out_path: str, template: str | None, overwrite: bool, limits=None,
+         sensitivity: dict | None = None) -> CaseResult:
     """Fill one case (runs in a worker process); never raises.
 
     :func:`~.fast_fill.fill_fast`: the worker compiles the template once and fills case after case.
+    With ``sensitivity`` (options of :func:`xl_tsd.analysis.sensitivity`), the case is analysed too, in this
+    process (the batch's workers already use the cores).
     """
     from .fast_fill import fill_fast
 
@@ -148,8 +151,17 @@ def _one(path: str, out_path: str, template: str | None, overwrite: bool, limits
     p = pathlib.Path(path)
     res = CaseResult(p.name)
     try:
-        rep = fill_fast(p, pathlib.Path(out_path), template=template, overwrite=overwrite, limits=limits)
-        res.output, res.headline = str(rep.output), rep.headline
+        if sensitivity is not None:
+            from ..analysis import sensitivity as analyse_case
+            rep = analyse_case(p, pathlib.Path(out_path), template=template, overwrite=overwrite, limits=limits,
+                               workers=1, **sensitivity)
+            for k in SENSITIVITY_PERCENTILES:  # blank, never NaN, where no draw computed the headline
+                v = rep.percentile(k)
+                res.headline[f"P{k}"] = v if v is not None and v == v else None
+        else:
+            rep = fill_fast(p, pathlib.Path(out_path), template=template, overwrite=overwrite, limits=limits)
+        res.output = str(rep.output)
+        res.headline.update(rep.headline)
         res.ok = rep.master_check is True and not rep.errors
         if not res.ok:
             bad = "; ".join(str(e) for e in rep.errors[:3]) or "master check is FALSE (see the Checks sheet)"
@@ -207,7 +219,7 @@ def _plan(cases_dir, out_dir, overwrite: bool, template=None):
 
 
 def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, overwrite: bool = False,
-          progress=None, limits=None) -> BatchResult:
+          progress=None, limits=None, sensitivity: dict | None = None) -> BatchResult:
     """Fill and compute every case file of ``cases_dir`` into ``out_dir``.
 
     Cases run in parallel over ``workers`` processes (default: the machine's
@@ -222,7 +234,9 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
     computed when an output or the summary exists.
 
     ``progress``, if given, is called with each :class:`CaseResult` as it completes. ``limits``
-    (:class:`xl_tsd.calc.Limits`) bounds the work of each case.
+    (:class:`xl_tsd.calc.Limits`) bounds the work of each case. ``sensitivity`` (a dict of options of
+    :func:`xl_tsd.analysis.sensitivity`, e.g. ``{"draws": 2000}``; None: no analysis) runs the analysis of
+    each case into its workbook and adds the columns P5, P50 and P95 of its headline to the summary.
     """
     t0 = time.perf_counter()
     files, out, names, tpl = _plan(cases_dir, out_dir, overwrite, template)
@@ -232,7 +246,9 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
         raise BatchRefused(f"cannot make the folder {out}: {exc.strerror or exc}") from None
     remove_stale_parts(out)
     workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
-    jobs = [(str(f), str(out / names[f][0]), tpl, overwrite, limits) for f in files]
+    if sensitivity is not None:
+        sensitivity = {k: v for k, v in sensitivity.items() if v is not None}
+    jobs = [(str(f), str(out / names[f][0]), tpl, overwrite, limits, sensitivity) for f in files]
     results: list[CaseResult] = []
     if workers == 1:
         for job in jobs:
@@ -250,11 +266,14 @@ def batch(cases_dir, out_dir, *, template=None, workers: int | None = None, over
     results.sort(key=lambda r: order[r.case])
     for f, r in zip(files, results):
         r.note = names[f][1]
-    csv_path, xlsx_path = _write_summary(results, out, overwrite)
+    csv_path, xlsx_path = _write_summary(results, out, overwrite, sensitivity is not None)
     return BatchResult(results, csv_path, xlsx_path, time.perf_counter() - t0)
 
 
 _COLUMNS = ("case", "status", "error", *L.HEADLINE_OUTPUTS, "output", "seconds", "note")
+#: Percentiles of the headline a ``--sensitivity`` batch adds to the summary (after the headline outputs).
+SENSITIVITY_PERCENTILES = (5, 50, 95)
+_SENS_COLUMNS = tuple(f"P{k}" for k in SENSITIVITY_PERCENTILES)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take for a formula
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -265,10 +284,16 @@ def _text(v):
     return _NOT_XML.sub("\ufffd", v) if isinstance(v, str) else v
 
 
-def _row(r: CaseResult) -> list:
+def _columns(sens: bool) -> tuple:
+    n = 3 + len(L.HEADLINE_OUTPUTS)
+    return _COLUMNS[:n] + _SENS_COLUMNS + _COLUMNS[n:] if sens else _COLUMNS
+
+
+def _row(r: CaseResult, sens: bool = False) -> list:
+    extra = [r.headline.get(n) for n in _SENS_COLUMNS] if sens else []
     return [_text(v) for v in (r.case, "ok" if r.ok else "FAILED", r.error,
-                               *(r.headline.get(n) for n in L.HEADLINE_OUTPUTS), r.output, round(r.seconds, 3),
-                               r.note)]
+                               *(r.headline.get(n) for n in L.HEADLINE_OUTPUTS), *extra, r.output,
+                               round(r.seconds, 3), r.note)]
 
 
 def _csv_cell(v):
@@ -306,23 +331,25 @@ def _write_exclusive(out: pathlib.Path, name: str, overwrite: bool, write) -> pa
     raise FileExistsError(exists_message(out / name))
 
 
-def _write_summary(results: list[CaseResult], out: pathlib.Path, overwrite: bool = True):
+def _write_summary(results: list[CaseResult], out: pathlib.Path, overwrite: bool = True, sens: bool = False):
+    columns = _columns(sens)
+
     def write_csv(tmp):
         with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel reads UTF-8 CSV right
             w = csv.writer(fh)
-            w.writerow(_COLUMNS)
-            w.writerows([_csv_cell(v) for v in _row(r)] for r in results)
+            w.writerow(columns)
+            w.writerows([_csv_cell(v) for v in _row(r, sens)] for r in results)
 
     csv_path = _write_exclusive(out, SUMMARY_CSV, overwrite, write_csv)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Summary"
-    ws.append(list(_COLUMNS))
+    ws.append(list(columns))
     for c in ws[1]:
         c.font = Font(bold=True)
     red = PatternFill("solid", fgColor="F8CBAD")
     for r in results:
-        ws.append(_row(r))
+        ws.append(_row(r, sens))
         row = ws.max_row
         for c in ws[row]:
             if isinstance(c.value, str) and c.value[:1] in ("=", "+", "-", "@"):
@@ -330,7 +357,7 @@ def _write_summary(results: list[CaseResult], out: pathlib.Path, overwrite: bool
         if not r.ok:
             for c in ws[row]:
                 c.fill = red
-        for col in range(4, 4 + len(L.HEADLINE_OUTPUTS)):
+        for col in range(4, 4 + len(L.HEADLINE_OUTPUTS) + (len(_SENS_COLUMNS) if sens else 0)):
             ws.cell(row, col).number_format = "#,##0.00"
     ws.freeze_panes = "B2"
     ws.column_dimensions["A"].width = 28

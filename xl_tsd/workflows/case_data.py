@@ -6,12 +6,14 @@ A case file is one object::
       "template_version": 1,
       "Case_Name": "...", "Conduct_Start": "2020-01-01", "Share_S2": 0.8, ...,
       "Periods": [{"Per_Start": "2020-01-01", "Per_Units": 12000, ...}, ...],
-      "AHP_Matrix": [[1, 3, 5, 1], ...]
+      "AHP_Matrix": [[1, 3, 5, 1], ...],
+      "scenarios": [...], "sensitivity": {...}
     }
 
 Single inputs by their defined name; each input table by its name as a list
 of rows, each row an object of the table's column names; the AHP matrix as a
-list of rows. Dates are ISO text (``YYYY-MM-DD``; YAML dates work too);
+list of rows; optionally the ``scenarios`` and ``sensitivity`` sections that
+``xl-tsd sensitivity`` reads (:mod:`xl_tsd.analysis.spec`). Dates are ISO text (``YYYY-MM-DD``; YAML dates work too);
 an input left out or ``null`` stays blank. The JSON Schema
 (:func:`json_schema`, published as ``schema/case.schema.json``) is generated
 from the template layout, so it cannot drift from the workbook.
@@ -123,6 +125,8 @@ def json_schema() -> dict:
         props[t.name] = {"type": "array", "maxItems": t.size,
                          "description": f"{t.zh} {t.en}: at most {t.size} rows",
                          "items": {"type": "object", "properties": cols, "additionalProperties": False}}
+    from ..analysis.spec import section_schemas
+    props.update(section_schemas())  # scenarios and sensitivity ranges (xl-tsd sensitivity)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
             "title": "xl_tsd case", "description": "One trade-secret damages case: the template's inputs "
             "by defined name (xl_tsd template version %d)" % L.TEMPLATE_VERSION,
@@ -238,8 +242,9 @@ def _load_yaml(text: str, source: str):
         loader.dispose()
 
 
-def load_case(path) -> dict:
-    """Read a case file (``.json``, ``.yaml``, ``.yml``) and validate it.
+def load_case(path, *, validate: bool = True) -> dict:
+    """Read a case file (``.json``, ``.yaml``, ``.yml``) and validate it (``validate=False``: the caller
+    does, to list its own checks' problems with the schema's).
 
     Raises :class:`CaseError` listing every problem; nothing is written.
     """
@@ -278,7 +283,8 @@ def load_case(path) -> dict:
             why = "a number of more than 4300 digits"
         raise CaseError(source, [f"not valid {kind[1:].upper()}: {_clip(why, 300)}"]) from None
     case = _plain(data)
-    validate_case(case, source)
+    if validate:
+        validate_case(case, source)
     return case
 
 
@@ -336,6 +342,8 @@ def _messages(err) -> list[tuple[str, str]]:
     where = _path(err.absolute_path)
     got = err.instance
     shown = _show(got)
+    if err.absolute_path and list(err.absolute_path)[0] in ("scenarios", "sensitivity"):
+        return [(where, _section_message(err, where, shown))]
     if err.validator == "additionalProperties":
         extra = sorted(set(got) - set(err.schema.get("properties", {})), key=str)
         return [(p, f"{p}: unknown field (not an input of template version {L.TEMPLATE_VERSION})")
@@ -356,6 +364,28 @@ def _messages(err) -> list[tuple[str, str]]:
     if err.validator == "type":
         return [(where, f"{where}: must be {err.validator_value} (got {shown})")]
     return [(where, f"{where}: {_escape(_clip(err.message, 200))}")]
+
+
+def _section_message(err, where: str, shown: str) -> str:
+    """A schema error inside the ``scenarios`` or ``sensitivity`` section (:mod:`xl_tsd.analysis.spec`)."""
+    v, got = err.validator_value, err.instance
+    if err.validator == "additionalProperties":
+        extra = sorted(set(got) - set(err.schema.get("properties", {})), key=str)
+        allowed = ", ".join(err.schema.get("properties", {}))
+        return f"{where}: unknown field(s) {', '.join(map(str, extra))} (allowed: {allowed})"
+    if err.validator == "enum":
+        return f"{where}: must be one of {', '.join(map(str, v))} (got {shown})"
+    if err.validator in ("maximum", "maxItems", "maxLength"):
+        what = {"maxItems": "items", "maxLength": "characters"}.get(err.validator, "")
+        n = len(got) if err.validator != "maximum" else shown
+        return f"{where}: at most {v:,}{' ' + what if what else ''} (the limit; got {n})"
+    if err.validator in ("minimum", "exclusiveMinimum", "minItems", "minLength"):
+        return f"{where}: {'above' if err.validator == 'exclusiveMinimum' else 'at least'} {v} (got {shown})"
+    if err.validator == "required":
+        return f"{where}: {err.message}"
+    if err.validator == "type":
+        return f"{where}: must be {'an' if str(v)[0] in 'aeio' else 'a'} {v} (got {shown})"
+    return f"{where}: {_escape(_clip(err.message, 200))}"
 
 
 def _scan(value, parts, out: dict, bad_keys: list) -> None:
