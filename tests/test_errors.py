@@ -145,6 +145,13 @@ def test_reciprocal_tolerance_accepts_rounded_entries():
     # 1/7 as 0.14 (7 x 0.14 = 0.98) and 1/8 as 0.13 (8 x 0.13 = 1.04: the exact 0.125 rounded up)
     assert xl_tsd.ahp_weights([[1, 7], [0.14, 1]]) == pytest.approx([0.875, 0.125], abs=2e-3)
     assert xl_tsd.ahp_weights([[1, 8], [0.13, 1]]) == pytest.approx([8 / 9, 1 / 9], abs=3e-3)
+    # 3 x 0.34 = 1.02: 2 % off, at the tolerance (floating point gives 1.0200000000000002)
+    assert xl_tsd.ahp_cr([[1, 3], [0.34, 1]]) == 0
+    # real asymmetry with small entries: 100 x 0.005 = 0.5, 50 x 0.015 = 0.75, 20 x 0.045 = 0.9 (the small
+    # entries are not two-decimal roundings of the reciprocals 0.01, 0.02, 0.05)
+    for big, small in ((100, 0.005), (50, 0.015), (20, 0.045)):
+        with pytest.raises(TsdValueError, match="reciprocal"):
+            xl_tsd.ahp_cr([[1, big], [small, 1]])
 
 
 def test_all_catalogue_functions_have_an_error_case():

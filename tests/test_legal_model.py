@@ -113,3 +113,71 @@ def test_license_base_multiple_warns_after_the_2026_interpretation(session):
     assert got["Check_License_Base"] is False  # the gains are computed: a multiple may not be the base
     got = _run(session, {}, ["Warn_License_Base_2026", "Check_License_Base"])
     assert got["Warn_License_Base_2026"] is True and got["Check_License_Base"] is True
+
+
+# --- review of issue 11: each interpretation applied whole ------------------------------------------
+def test_lenity_compares_each_interpretation_with_its_own_amount(session):
+    # loss 2,700,000 (income approach is not needed: no loss scenario, the loss given as consideration
+    # would be gains); here: no loss, 3,500,000 illegal gains, conduct 2019 (法释〔2004〕19号 Art. 7: loss
+    # only -> no amount, no tier), decided 2025 (法释〔2025〕5号 Art. 17 para. 1 item 2 and para. 2: gains
+    # count, 3,500,000 >= 3,000,000 -> 情节特别严重). The conduct text is lighter (no tier): it applies
+    # (高检发释字〔2001〕5号 item 三).
+    inputs = {"Crim_Scenario": "", "Crim_Consideration": 3_500_000.0, "Crim_Date": D(2019, 6, 1),
+              "Crim_Decision_Date": D(2025, 6, 1)}
+    got = _run(session, inputs, ["Crim_Amount_Conduct", "Crim_Amount_Decision", "Crim_Tier_Conduct",
+                                 "Crim_Tier_Decision", "Crim_Tier", "Crim_Amount", "Crim_Amount_Basis"])
+    assert got["Crim_Amount_Conduct"] == "" and got["Crim_Amount_Decision"] == 3_500_000.0
+    assert got["Crim_Tier_Conduct"] == "" and got["Crim_Tier_Decision"] == "情节特别严重"
+    assert got["Crim_Tier"] == "" and got["Crim_Amount_Basis"] == "loss"
+    # the case the review found: loss 2,700,000 (scenario 1, a license fee of that size is not in the
+    # example; use the gains leg on both sides instead): conduct 2021 (2,500,000 line) vs decision 2025
+    # (3,000,000 line) with 3,500,000 of gains: both 情节特别严重, the conduct date's text stays
+    got = _run(session, {**inputs, "Crim_Date": D(2021, 6, 1)}, ["Crim_Tier", "Crim_Instrument", "Crim_Amount"])
+    assert got["Crim_Tier"] == "情节特别严重" and "法释〔2020〕10号" in got["Crim_Instrument"]
+    assert got["Crim_Amount"] == 3_500_000.0
+
+
+def test_decision_before_conduct_fails_a_check(session):
+    got = _run(session, {"Crim_Decision_Date": D(2020, 1, 1)}, ["Check_Crim_Dates", "Check_Master", "Crim_Tier"])
+    # conduct 2020-12-31 in the example: a decision on 2020-01-01 is impossible
+    assert got["Check_Crim_Dates"] is False and got["Check_Master"] is False
+    assert got["Crim_Tier"] == "情节特别严重"  # the conduct date's tier is still shown
+
+
+def test_repeat_offender_threshold_shown_with_its_article(session):
+    # 120,000 of gains, repeat within 2 years, 2025: 法释〔2025〕5号 Art. 17 para. 1 item 3, 100,000 (CASES.md G)
+    got = _run(session, {"Crim_Scenario": "", "Crim_Consideration": 120_000.0, "Crim_Date": D(2025, 6, 1),
+                         "Crim_Repeat": "是"}, ["Crim_Tier", "Crim_Serious_Line", "Crim_Instrument"])
+    assert got["Crim_Tier"] == "情节严重" and got["Crim_Serious_Line"] == 100_000.0
+    assert "第十七条第一款第（三）项" in got["Crim_Instrument"]
+
+
+def test_third_cascade_step_warns_in_a_2025_criminal_loss(session):
+    # the example's lost profit is step 3 in every period (infringer's units x infringer's unit profit);
+    # scenario 3 takes the lost profit as the loss. Under 法释〔2020〕10号 Art. 5 para. 2 (3 steps) it stands;
+    # under 法释〔2025〕5号 Art. 18 para. 2 (2 steps) that figure is illegal gains (Art. 19): a warning
+    got = _run(session, {"Crim_Scenario": 3}, ["Warn_Crim_Loss_Step3"])
+    assert got["Warn_Crim_Loss_Step3"] is True  # conduct 2020-12-31
+    got = _run(session, {"Crim_Scenario": 3, "Crim_Date": D(2025, 6, 1)}, ["Warn_Crim_Loss_Step3", "Check_Master"])
+    assert got["Warn_Crim_Loss_Step3"] is False and got["Check_Master"] is True
+    got = _run(session, {"Crim_Scenario": 1, "Crim_Date": D(2025, 6, 1)}, ["Warn_Crim_Loss_Step3"])
+    assert got["Warn_Crim_Loss_Step3"] is True  # scenario 1 is the license fee: no lost profit in it
+
+
+def test_no_margin_and_no_benchmark_measures_nothing(session):
+    # issue 11 §6: a margin of 0 or less without a benchmark measures nothing, in the template as in
+    # INFRINGER_GAIN (#N/A naming benchmark_margin): no unit profit, so no step-3 lost profit either
+    margins = [0.0] + [""] * (N_PERIODS - 1)
+    got = _run(session, {"Per_Margin": margins, "Per_Benchmark": [""] * N_PERIODS},
+               ["Per_Margin_Used", "Per_Unit_Profit", "Check_No_Errors"])
+    assert got["Per_Margin_Used"][0][0] == "" and got["Per_Unit_Profit"][0][0] == ""
+    assert got["Check_No_Errors"] is False  # the periods' measures are #N/A, and the checks say so
+
+
+def test_other_grounds_of_intent_engage_the_multiplier(session):
+    # 法释〔2021〕4号 Art. 3 para. 2 item 6 "其他可以认定为故意的情形": the example's only intent ground is
+    # the relationship (item 3); without it and with "other" the grounds still hold
+    got = _run(session, {"Intent_Relationship": "否", "Intent_Other": "是"}, ["Intent_Found", "Punitive_Grounds"])
+    assert got["Intent_Found"] is True and got["Punitive_Grounds"] is True
+    got = _run(session, {"Intent_Relationship": "否"}, ["Intent_Found"])
+    assert got["Intent_Found"] is False

@@ -128,10 +128,11 @@ def test_every_input_cell_is_named_validated_styled_and_unlocked(wb):
                 assert not cell.protection.locked, where
                 assert cell.value is None, where  # the empty template ships empty
     # 51 single inputs + 50 points x 4 + 20 periods x 11 + 5 licences x 4 + 10 R&D x 2 + 10 remedial x 5 + 4x4
-    # 58 single inputs (51 of version 1 + 7 of version 2: Claim_Includes_Expenses, Loss_Hard_To_Compute,
-    # License_Base_Multiple, Crim_Decision_Date, Crim_Consideration, Crim_Units, Crim_Unit_Profit),
+    # 62 single inputs (51 of version 1 + 11 of version 2: Claim_Includes_Expenses, Loss_Hard_To_Compute,
+    # License_Base_Multiple, Crim_Decision_Date, Crim_Consideration, Crim_Units, Crim_Unit_Profit,
+    # Intent_Settled_Repeat, Intent_Hidden_Control, Intent_Other, Serious_Other),
     # 200 points cells, 220 period cells, 20 licenses, 20 R&D, 50 remedial, 16 AHP
-    assert inputs == 58 + 200 + 220 + 20 + 20 + 50 + 16
+    assert inputs == 62 + 200 + 220 + 20 + 20 + 50 + 16
 
 
 def test_every_input_name_covers_only_input_cells(wb):

@@ -25,13 +25,14 @@ _LIU2025 = "刘明、万春花、张倩文（京师律师事务所）《商业�
           Arg("lost_profit", "元", "Holder's lost sales profit", "权利人销售利润损失", optional=True),
           Arg("license_fee", "元", "Reasonable license fee", "合理许可使用费", optional=True),
           Arg("commercial_value", "元", "Commercial value of the secret", "商业秘密的商业价值", optional=True),
-          Arg("remedial_cost", "元", "Remedial costs, counted in full", "补救费用（全额计入）", optional=True)],
+          Arg("remedial_cost", "元", "Remedial costs, counted in the loss as spent", "补救费用（按实际支出计入损失）", optional=True)],
     formula="1: license_fee; 2: max(lost_profit, license_fee); 3, 4: lost_profit; 5: commercial_value; "
             "then + remedial_cost",
-    en="Loss amount in a trade-secret crime for scenario 1-5, plus remedial costs in full.",
-    zh="侵犯商业秘密罪损失数额（情形1至5），加全额补救费用。",
-    basis_en="法释〔2025〕5号 Art. 18 (as summarised in DOMAIN §6); same structure in 法释〔2020〕10号 Art. 5.",
-    basis_zh="法释〔2025〕5号第十八条；法释〔2020〕10号第五条同一结构。",
+    en="Loss amount in a trade-secret crime for scenario 1-5, plus the remedial costs.",
+    zh="侵犯商业秘密罪损失数额（情形1至5），加补救费用。",
+    basis_en="法释〔2025〕5号 Art. 18 para. 1 items 1-5 and para. 3 (remedial costs \"应当计入\"); the same structure in "
+             "法释〔2020〕10号 Art. 5 paras. 1 and 3.",
+    basis_zh="法释〔2025〕5号第十八条第一款第（一）至（五）项、第三款（补救费用“应当计入”）；法释〔2020〕10号第五条第一、三款同一结构。",
     references=(_LIU2025,),
     examples=(Example((1, None, 8580000), 8_580_000.0, "CASES.md E"),
               Example((2, 100000, 250000), 250_000.0, "CASES.md G: license fee floor")),
@@ -107,7 +108,7 @@ def criminal_tier(amount, date, repeat_offender=None):
     """
     Before 2021-03-01 Art. 219 spoke of 重大损失 and 特别严重后果; they map to
     the two tiers. Which date to use is a legal question: by 高检发释字〔2001〕5号
-    Art. 3 conduct is judged under the interpretation in force when it took
+    item 三 conduct is judged under the interpretation in force when it took
     place, unless a newer one is more favourable to the defendant, so compare
     the tier on both dates. The 2004 text counts loss only, not illegal gains.
 

@@ -81,14 +81,15 @@ class Rule:
         return "已核实 verified" if self.verified else "未核实 unverified"
 
 
-_DB = "国家法律法规数据库 flk.npc.gov.cn 文本"  # read in a public copy of the database's text
+# Read in public copies of the database's text (the official site could not be reached when the table
+# was built): say so where a user reads it.
+_DB = "国家法律法规数据库（flk.npc.gov.cn）文本之公开副本，未与官网直接核对"
 
 #: Instruments cited, by key. ``source``: the public text each row was checked against.
 INSTRUMENTS: dict[str, Instrument] = {
-    "CRIMLAW1997": Instrument("《中华人民共和国刑法》（1997年修订）第二百一十九条", "Criminal Law (1997), Art. 219",
+    "CRIMLAW1997": Instrument("《中华人民共和国刑法》（1997年修订）", "Criminal Law (1997 revision)",
                               D(1997, 10, 1), f"《中华人民共和国刑法》（1997年3月14日修订）, {_DB}, 1997-03-14"),
-    "CRIMLAW_A11": Instrument("《中华人民共和国刑法修正案（十一）》二十二（修改刑法第二百一十九条）",
-                              "Criminal Law Amendment XI, item 22 (amending Criminal Law Art. 219)", D(2021, 3, 1),
+    "CRIMLAW_A11": Instrument("《中华人民共和国刑法修正案（十一）》", "Criminal Law Amendment XI", D(2021, 3, 1),
                               f"《中华人民共和国刑法修正案（十一）》, {_DB}, 2020-12-26"),
     "AUCL2017": Instrument("《反不正当竞争法》（2017年修订）", "Anti-Unfair Competition Law (2017 revision)", D(2018, 1, 1),
                            f"《中华人民共和国反不正当竞争法》（2017年11月4日修订）, {_DB}, 2017-11-04"),
@@ -162,25 +163,27 @@ RULES: tuple[Rule, ...] = (
          "where loss and gains are all hard to compute, the punitive base is set by reference to the license fee "
          "(no multiple); the date that counts is the trial (Art. 14: pending cases)",
          "均难以计算的，参照权利许可使用费合理确定计算基数（不再有“倍数”）；按审理时适用（第十四条）", _V,
-         "“参照权利许可使用费合理确定惩罚性赔偿数额的计算基数”；第八条第三款：法定赔偿数额不能作为计算基数"),
+         "“参照权利许可使用费合理确定惩罚性赔偿数额的计算基数”；第八条第三款：法定赔偿数额不能作为计算基数；"
+         "据一份数据库副本，使用前请与官方文本核对"),
     Rule("measure_order", "ordered", D(2018, 1, 1), "AUCL2017", "第十七条第三款", _ORDERED_EN, _ORDERED_ZH, _V,
          "“实际损失难以计算的，按照侵权人因侵权所获得的利益确定”"),
     Rule("measure_order", "ordered", D(2019, 4, 23), "AUCL2019", "第十七条第三款", _ORDERED_EN, _ORDERED_ZH, _V,
          "同上；但最高人民法院(2022)最高法知民终945号判决认为权利人有权选择实际损失或侵权获利"),
     Rule("measure_order", "elective", D(2025, 10, 15), "AUCL2025", "第二十二条第三款", _ELECTIVE_EN, _ELECTIVE_ZH, _V,
-         "“按照其因被侵权所受到的实际损失或者侵权人因侵权所获得的利益确定”；条文未规定由谁选择"),
+         "“按照其因被侵权所受到的实际损失或者侵权人因侵权所获得的利益确定”；条文未规定由谁选择；"
+         "仅见于同一来源的数据库副本，未见独立评论印证，使用前请与官方文本核对"),
     # --- criminal: Criminal Law Art. 219 -------------------------------------------------
     Rule("criminal_statute_wording", "给权利人造成重大损失 / 造成特别严重后果", D(1997, 10, 1), "CRIMLAW1997",
          "第二百一十九条第一款",
          "the statute's words for the two tiers: heavy loss (重大损失) / especially serious consequences",
          "两档的法条表述：重大损失 / 特别严重后果", _V),
-    Rule("criminal_statute_wording", "情节严重 / 情节特别严重", D(2021, 3, 1), "CRIMLAW_A11", "二十二",
+    Rule("criminal_statute_wording", "情节严重 / 情节特别严重", D(2021, 3, 1), "CRIMLAW_A11", "二十二（修改第二百一十九条）",
          "the statute's words for the two tiers: serious circumstances / especially serious circumstances",
          "两档的法条表述：情节严重 / 情节特别严重", _V, "修正案第四十八项：自2021年3月1日起施行"),
     Rule("criminal_max_sentence", 7.0, D(1997, 10, 1), "CRIMLAW1997", "第二百一十九条第一款",
          "highest fixed-term imprisonment of the upper tier (years)", "较重一档的最高有期徒刑（年）", _V,
          "“三年以上七年以下有期徒刑”"),
-    Rule("criminal_max_sentence", 10.0, D(2021, 3, 1), "CRIMLAW_A11", "二十二",
+    Rule("criminal_max_sentence", 10.0, D(2021, 3, 1), "CRIMLAW_A11", "二十二（修改第二百一十九条）",
          "highest fixed-term imprisonment of the upper tier (years)", "较重一档的最高有期徒刑（年）", _V,
          "“三年以上十年以下有期徒刑”"),
     Rule("criminal_amount_basis", "loss", D(2004, 12, 22), "CRIM2004", "第七条",

@@ -111,8 +111,9 @@ CASCADE_STEPS = {
     en="Which step of the lost-profit cascade LOST_PROFIT uses: 1 and 2 rest on the holder's own unit profit, "
        "3 presumes the loss from the infringer's figures.",
     zh="LOST_PROFIT 采用的步骤：1、2 以权利人单位利润为据，3 以侵权人数据推定损失。",
-    basis_en="法释〔2020〕10号 Art. 5 para. 2; 法释〔2025〕5号 (loss of sales profit, the same three steps).",
-    basis_zh="法释〔2020〕10号第五条第二款；法释〔2025〕5号（销售利润损失的三步认定）。",
+    basis_en="法释〔2020〕10号 Art. 5 para. 2 (three steps); 法释〔2025〕5号 Art. 18 para. 2 keeps steps 1-2 only "
+             "(step 3 now measures illegal gains, Art. 19).",
+    basis_zh="法释〔2020〕10号第五条第二款（三步）；法释〔2025〕5号第十八条第二款仅前两步（第三步改为违法所得，第十九条）。",
     examples=(Example((1000, 50, 3000, 20), 1.0, "CASES.md F, first step"),
               Example((None, 50, 3000, 20), 2.0, "CASES.md F, second step"),
               Example((None, None, 3000, 20), 3.0, "CASES.md F, third step"),
@@ -244,14 +245,17 @@ def component_profit_ok(component_profit, whole_profit, max_share=None):
     args=[Arg("license_fee", "元", "Fee of a comparable license over its term", "可比许可在其期限内的许可费"),
           Arg("license_years", "years", "Term the fee covers", "许可费对应的许可期限"),
           Arg("infringement_years", "years", "Length of the infringement", "侵权持续期间"),
-          Arg("multiple", "x", "Adjustment or multiple (type, scope; a multiple as the punitive base)",
-              "调整系数或倍数（许可类型、范围；作为惩罚性赔偿基数的倍数）", optional=True, default=1)],
+          Arg("multiple", "x", "Adjustment for the license type, scope and term of the comparable (not a punitive "
+              "multiple)", "调整系数（可比许可的类型、范围、期限之差；非惩罚性赔偿倍数）", optional=True, default=1)],
     formula="license_fee × infringement_years / license_years × multiple",
-    en="Reasonable license fee for the infringing period, pro-rated from a comparable license, times a multiple.",
-    zh="参照可比许可按侵权期间折算的合理许可使用费，乘以倍数。",
-    basis_en="SPC 法释〔2020〕7号 Art. 20 para. 1; SPC 法释〔2021〕4号 Art. 5 para. 2 (multiple as base); "
-             "法释〔2025〕5号 Art. 18 (criminal, acquired not used).",
-    basis_zh="法释〔2020〕7号第二十条第一款；法释〔2021〕4号第五条第二款（许可使用费的倍数）；法释〔2025〕5号第十八条。",
+    en="Reasonable license fee for the infringing period, pro-rated from a comparable license, times an adjustment "
+       "for the differences of the license (type, scope, term).",
+    zh="参照可比许可按侵权期间折算的合理许可使用费，乘以许可类型、范围、期限差异的调整系数。",
+    basis_en="SPC 法释〔2020〕7号 Art. 20 para. 1 (the nature, content and performance of the license); 法释〔2025〕5号 "
+             "Art. 18 para. 1 items 1-2 (criminal loss). A multiple of the fee as the punitive base (法释〔2021〕4号 "
+             "Art. 5 para. 2) is a separate input of the template, not this argument.",
+    basis_zh="法释〔2020〕7号第二十条第一款（许可的性质、内容、实际履行情况）；法释〔2025〕5号第十八条第一款第（一）、（二）项"
+             "（刑事损失）。以许可费的倍数作惩罚性赔偿基数（法释〔2021〕4号第五条第二款）为模板中另一输入，非本参数。",
     references=(_SPC2020,),
     examples=(Example((300000, 3, 2), 200_000.0, "hand calculation: 300000 x 2 / 3"),
               Example((300000, 3, 2, 2), 400_000.0, "hand calculation")),
@@ -334,9 +338,9 @@ ENHANCE_KINDS = ("enhance", "strengthen", "加强")
     en="Recoverable remedial cost: restoring defeated secrecy measures in full; strengthening them apportioned.",
     zh="可计入损失的补救费用：修复、重建保密措施全额计入；加强保密措施按归因年限分摊。",
     basis_en="SPC (2022)最高法知民终945号 (judgment of 2023-06-30); AUCL 2019 Art. 17 paras 3-4; 法释〔2020〕7号 Art. 20 para. 2; "
-             "in criminal cases counted in full (法释〔2020〕10号 Art. 5 para. 3, 法释〔2025〕5号 Art. 18).",
+             "in criminal cases counted in the loss as spent (法释〔2020〕10号 Art. 5 para. 3, 法释〔2025〕5号 Art. 18 para. 3).",
     basis_zh="(2022)最高法知民终945号（2023年6月30日判决）；《反不正当竞争法》第十七条第三、四款；法释〔2020〕7号第二十条第二款；"
-             "刑事案件全额计入（法释〔2020〕10号第五条第三款）。",
+             "刑事案件按实际支出计入损失（法释〔2020〕10号第五条第三款；法释〔2025〕5号第十八条第三款）。",
     references=("青岛义龙机械有限公司诉贾某权侵害技术秘密纠纷案, 最高人民法院(2022)最高法知民终945号民事判决, 2023-06-30",),
     examples=(Example((151600, "enhance", 5, 2), 60_640.0, "CASES.md B"),
               Example((151600, "restore"), 151_600.0, "CASES.md B")),

@@ -121,7 +121,7 @@ def tsd_rule_info(key, date=None, field=None):
     basis_en="The function registry of xl_tsd.", basis_zh="xl_tsd 函数注册表。",
     examples=(Example(("TSD_VERSION", "en"), "TSD_VERSION: The version of the xl_tsd package that computed the "
                       "workbook. Formula: the installed xl_tsd version. Unit: text. Basis: Traceability of every "
-                      "figure (DOMAIN §7).", "registry texts of TSD_VERSION"),),
+                      "figure (the workbook records what computed it).", "registry texts of TSD_VERSION"),),
 )
 def tsd_explain(function_name, lang=None):
     """
@@ -148,7 +148,7 @@ def tsd_explain(function_name, lang=None):
     formula="the installed xl_tsd version",
     en="The version of the xl_tsd package that computed the workbook.",
     zh="计算本工作簿的 xl_tsd 版本。",
-    basis_en="Traceability of every figure (DOMAIN §7).", basis_zh="每个数字可追溯（DOMAIN §7）。",
+    basis_en="Traceability of every figure (the workbook records what computed it).", basis_zh="每个数字可追溯（工作簿记录计算所用版本）。",
     examples=(Example((), __version__, "xl_tsd/_version.py"),),
 )
 def tsd_version():
@@ -258,8 +258,8 @@ def _fingerprint_rows(value) -> list:
     en="A short, stable fingerprint of the values given: it changes when any of them changes. The Sensitivity "
        "and Scenarios sheets record the inputs' fingerprint to show when their results are stale.",
     zh="所给数值的简短、稳定的指纹：任何一个值改变，指纹随之改变。敏感性与情景分析表记录输入的指纹，以显示结果是否过时。",
-    basis_en="Traceability of every figure (DOMAIN §7): results computed from other inputs are marked stale.",
-    basis_zh="每个数字可追溯（DOMAIN §7）：由其他输入算得的结果标为过时。",
+    basis_en="Traceability of every figure: results computed from other inputs are marked stale.",
+    basis_zh="每个数字可追溯：由其他输入算得的结果标为过时。",
     examples=(Example((0.08,), "6c9d43168e657c1d", "SHA-256 of the canonical text \"1x1\\x1fn0.08\""),
               Example(([[1.0, 0.5], ["是", True]],), "9a586de41c1be568",
                       "SHA-256 of \"2x2\\x1fn1\\x1fn0.5\\x1fs是\\x1fb1\"")),

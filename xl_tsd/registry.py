@@ -146,7 +146,7 @@ class FunctionSpec:
         parts = []
         for key in self.rules:
             rows = rules_of(key)
-            cites = "; ".join(f"{r.effective_from.isoformat()} {r.citation(lang)}"
+            cites = "; ".join(f"{r.effective_from.isoformat()} = {_shown(r.value)}, {r.citation(lang)}"
                               f"{'' if r.verified else (' [未核实]' if lang == 'zh' else ' [UNVERIFIED]')}"
                               for r in rows)
             parts.append(f"{key} ({cites})")
@@ -156,6 +156,13 @@ class FunctionSpec:
         """The Function Wizard description: at most 255 characters (Excel's limit)."""
         text = f"{self.zh} {self.en}"
         return text if len(text) <= 255 else text[:254] + "…"
+
+
+def _shown(value) -> str:
+    """A rule's value as a reader reads it: thousands separated, no trailing .0, dates ISO, text as it is."""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 #: Every catalogue function by Excel name, in catalogue order.

@@ -9,6 +9,7 @@ file differs from :func:`functions_md`.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 from .. import legal
 from ..excel import call_excel
@@ -83,12 +84,36 @@ def _value(v) -> str:
     return str(v)
 
 
+#: The tests' names for where an example's value comes from -> what a reader can look up.
+_PUBLIC_SOURCES = (
+    (re.compile(r"CASES\.md A"), "(2023)最高法知民终1590号"),
+    (re.compile(r"CASES\.md B"), "(2022)最高法知民终945号"),
+    (re.compile(r"CASES\.md C(: \(2021\)最高法知民终1687号)?"), "(2021)最高法知民终1687号"),
+    (re.compile(r"CASES\.md D"), "江苏省高级人民法院汪某案（刘明等，2025）"),
+    (re.compile(r"CASES\.md E"), "廖某、詹某案（刘明等，2025）"),
+    (re.compile(r"CASES\.md F"), "hand calculation, 法释〔2020〕10号 Art. 5 para. 2"),
+    (re.compile(r"CASES\.md G"), "法释〔2004〕19号 / 〔2020〕10号 / 〔2025〕5号"),
+    (re.compile(r"CASES\.md H"), "hand calculation (Saaty)"),
+    (re.compile(r"DOMAIN §1"), "AUCL 2019 Art. 17 para. 3"),
+    (re.compile(r"DOMAIN §\d+"), "the method's legal basis above"),
+    (re.compile(r"FUNCTIONS\.md"), "the function catalogue"),
+    (re.compile(r"issue \d+"), "hand calculation"),
+)
+
+
+def _public(source: str) -> str:
+    """An example's source as a reader can look it up (the tests cite the project's own spec files)."""
+    for pattern, text in _PUBLIC_SOURCES:
+        source = pattern.sub(text, source)
+    return source
+
+
 def _example_row(spec: FunctionSpec, ex: Example) -> str:
     expected = ex.expected
     if isinstance(expected, str) and expected.startswith("#"):
         # an expected error: show the whole cell text the user sees
         expected = call_excel(spec.name, *ex.args)
-    return f"| `{_cell(ex.excel(spec.name))}` | {_cell(_value(expected))} | {_cell(ex.source)} |"
+    return f"| `{_cell(ex.excel(spec.name))}` | {_cell(_value(expected))} | {_cell(_public(ex.source))} |"
 
 
 def _arg_row(spec: FunctionSpec, a) -> str:

@@ -470,7 +470,7 @@ INPUT_SECTIONS: tuple[Section, ...] = (
         Field("Agreed_Low", "约定赔偿下限", "Agreed damages, low", "money"),
         Field("Agreed_High", "约定赔偿上限", "Agreed damages, high", "money"),
     ), note_zh="保密协议约定的赔偿额仅作参考", note_en="a reference only, not binding ((2021)最高法知民终1687号)"),
-    Section("十一、惩罚性赔偿情节（法释〔2021〕4号）", "11. Punitive damages factors (法释〔2021〕4号)", (
+    Section("十一、惩罚性赔偿情节（法释〔2021〕4号；法释〔2026〕7号）", "11. Punitive damages factors (法释〔2021〕4号; 法释〔2026〕7号)", (
         Group("Intent_Factors", zh="故意情节（第三条）", en="Intent factors (Art. 3)", fields=(
             _yn("Intent_Notice", "经通知、警告后仍继续实施", "Continued after notice or warning", "第三条第二款第（一）项", "Art. 3 (1)"),
             _yn("Intent_Related", "被告或其法定代表人、实际控制人与原告关联",
@@ -481,6 +481,13 @@ INPUT_SECTIONS: tuple[Section, ...] = (
             _yn("Intent_Negotiation", "有业务往来或为达成合同进行过磋商且接触过",
                 "Business dealings or negotiations with access", "第三条第二款第（四）项", "Art. 3 (4)"),
             _yn("Intent_Piracy", "实施盗版、假冒注册商标行为", "Piracy or counterfeiting", "第三条第二款第（五）项", "Art. 3 (5)"),
+            _yn("Intent_Settled_Repeat", "和解或调解后再次实施（法释〔2026〕7号）", "Repeated after a settlement (2026)",
+                "法释〔2026〕7号第六条第（六）项", "法释〔2026〕7号 Art. 6 (6)"),
+            _yn("Intent_Hidden_Control", "通过关联企业等隐匿控制实施（法释〔2026〕7号）",
+                "Control hidden through related companies (2026)", "法释〔2026〕7号第六条第（七）项",
+                "法释〔2026〕7号 Art. 6 (7)"),
+            _yn("Intent_Other", "其他可以认定为故意的情形", "Other grounds of intent", "第三条第二款第（六）项",
+                "Art. 3 (6)"),
         )),
         Group("Serious_Factors", zh="情节严重情形（第四条）", en="Serious circumstances (Art. 4)", fields=(
             _yn("Serious_Repeat", "因侵权被处罚或判决后再次实施", "Repeated after a penalty or judgment",
@@ -492,9 +499,13 @@ INPUT_SECTIONS: tuple[Section, ...] = (
             _yn("Serious_Huge", "侵权获利或者权利人受损巨大", "Huge gains or losses", "第四条第二款第（五）项", "Art. 4 (5)"),
             _yn("Serious_Harm", "可能危害国家安全、公共利益或者人身健康",
                 "Harm to national security, public interest or health", "第四条第二款第（六）项", "Art. 4 (6)"),
+            _yn("Serious_Other", "其他可以认定为情节严重的情形", "Other serious circumstances", "第四条第二款第（七）项",
+                "Art. 4 (7)"),
         )),
-    ), note_zh="故意（第三条）与情节严重（第四条）均具备方可适用倍数；每期倍数在期间表中选择",
-        note_en="intent (Art. 3) and serious circumstances (Art. 4) are both needed for a multiplier; "
+    ), note_zh="故意（法释〔2021〕4号第三条；法释〔2026〕7号第六条）与情节严重（第四条；第七条）均具备方可适用倍数；"
+               "条款号未注明者为法释〔2021〕4号；每期倍数在期间表中选择",
+        note_en="intent (法释〔2021〕4号 Art. 3; 法释〔2026〕7号 Art. 6) and serious circumstances (Art. 4; Art. 7) "
+                "are both needed for a multiplier; articles without a number of instrument are 法释〔2021〕4号's; "
                 "choose each period's multiplier in the periods table"),
     Section("十二、刑事", "12. Criminal", (
         Field("Crim_Scenario", "损失认定情形（1–5）", "Loss scenario (1–5)", "scenario",
@@ -532,6 +543,12 @@ def _per(formula: str, *needs: str) -> str:
     ``Contrib_Applied``) is blank. The period is tested first, so that an error upstream stays out
     of the unused periods."""
     return f'=IF([Per_Start]="","",{_blank_if(needs, formula) if needs else formula})'
+
+
+def _lighter(a: str, b: str) -> str:
+    """A formula TRUE where tier ``a`` is lighter than tier ``b`` (the catalogue's tier labels; none is lightest)."""
+    from ..criminal import TIER_ESPECIALLY_SERIOUS, TIER_SERIOUS
+    return (f'OR(AND({a}="",{b}<>""),AND({a}="{TIER_SERIOUS}",{b}="{TIER_ESPECIALLY_SERIOUS}"))')
 
 
 def _ifyes(name: str) -> str:
@@ -610,9 +627,10 @@ CALC_SECTIONS: tuple[Section, ...] = (
         PeriodCalc("Per_Margin_Used", "适用利润率", "Margin used",
                    '=IF(OR([Per_Start]="",AND([Per_Margin]="",[Per_Benchmark]="")),"",'
                    'IF(AND(ISNUMBER([Per_Margin]),[Per_Margin]>0),[Per_Margin],'
-                   'IF([Per_Benchmark]<>"",[Per_Benchmark],[Per_Margin])))',
-                   "share", None, "亏损、为零或未知时用行业基准（(2023)最高法知民终1590号）",
-                   "the benchmark where the margin is 0 or less, or not known (SPC (2023)最高法知民终1590号)"),
+                   'IF([Per_Benchmark]<>"",[Per_Benchmark],"")))',
+                   "share", None, "亏损、为零或未知时用行业基准（(2023)最高法知民终1590号）；无基准则不可计（同 INFRINGER_GAIN）",
+                   "the benchmark where the margin is 0 or less, or not known (SPC (2023)最高法知民终1590号); without "
+                   "one, nothing is measured (as INFRINGER_GAIN)"),
         PeriodCalc("Per_Unit_Profit", "侵权人单位利润", "Infringer's profit per unit",
                    _per("[Per_Price]*[Per_Margin_Used]", "[Per_Price]", "[Per_Margin_Used]"), "money", None,
                    "单价 × 适用利润率", "unit price × margin used"),
@@ -699,9 +717,11 @@ CALC_SECTIONS: tuple[Section, ...] = (
         )),
         Calc("Remedial_Total", "补救费用（民事，分摊后）", "Remedial costs, civil (apportioned)",
              '=IF(COUNT(Rem_Share)=0,"",SUM(Rem_Share))', "money", "上列合计", "sum of the above"),
-        Calc("Remedial_Full", "补救费用（刑事，全额）", "Remedial costs, criminal (in full)",
+        Calc("Remedial_Full", "补救费用（刑事，按实际支出）", "Remedial costs, criminal (as spent)",
              '=IF(COUNT(Rem_Cost)=0,"",SUM(Rem_Cost))', "money",
-             "法释〔2025〕5号第十八条：全额计入", "法释〔2025〕5号 Art. 18: in full"),
+             "计入损失（法释〔2020〕10号第五条第三款、法释〔2025〕5号第十八条第三款“应当计入”）；按实际支出，不作分摊",
+             "counted in the loss (法释〔2020〕10号 Art. 5 para. 3; 法释〔2025〕5号 Art. 18 para. 3); the costs as spent, "
+             "not apportioned"),
     )),
     Section("六、判赔", "6. Award", (
         Calc("Statutory_Cap", "法定赔偿上限", "Statutory damages cap",
@@ -765,33 +785,55 @@ CALC_SECTIONS: tuple[Section, ...] = (
         Calc("Crim_Illegal_Gains", "违法所得数额", "Illegal gains",
              '=IF(AND(Crim_Consideration="",Crim_Units=""),"",'
              "ROUND(ILLEGAL_GAINS(Crim_Consideration,Crim_Units,Crim_Unit_Profit),Money_Digits))", "money"),
-        Calc("Crim_Amount_Basis", "数额标准的计算对象", "What the thresholds are measured on",
-             '=IF(Crim_Date="","",TSD_RULE("criminal_amount_basis",Crim_Date))', "text",
-             "loss：仅损失数额（法释〔2004〕19号）；否则损失数额或违法所得数额",
-             "loss: the loss only (法释〔2004〕19号); else the loss or the illegal gains"),
-        Calc("Crim_Amount", "定罪量刑数额", "Amount for the tier",
-             '=IF(AND(Crim_Loss="",Crim_Illegal_Gains=""),"",IF(Crim_Amount_Basis="loss",Crim_Loss,'
-             "MAX(Crim_Loss,Crim_Illegal_Gains)))", "money",
-             "损失数额与违法所得数额中达到标准者（取较大者）", "the loss or the illegal gains, whichever is larger"),
+        Calc("Crim_Amount_Conduct", "按行为时解释的数额", "Amount under the conduct date's interpretation",
+             '=IF(AND(Crim_Loss="",Crim_Illegal_Gains=""),"",IF(IF(Crim_Date="","",'
+             'TSD_RULE("criminal_amount_basis",Crim_Date))="loss",Crim_Loss,MAX(Crim_Loss,Crim_Illegal_Gains)))',
+             "money", "法释〔2004〕19号仅计损失数额；其后为损失数额或违法所得数额中达到标准者（取较大者）",
+             "法释〔2004〕19号 counts the loss only; later texts the loss or the illegal gains, whichever is larger"),
+        Calc("Crim_Amount_Decision", "按审判时解释的数额", "Amount under the decision date's interpretation",
+             '=IF(OR(Crim_Decision_Date="",AND(Crim_Loss="",Crim_Illegal_Gains="")),"",'
+             'IF(TSD_RULE("criminal_amount_basis",Crim_Decision_Date)="loss",Crim_Loss,'
+             "MAX(Crim_Loss,Crim_Illegal_Gains)))", "money", "每一解释整体适用，含其数额口径",
+             "each interpretation applied whole, with what it measures"),
         Calc("Crim_Tier_Conduct", "按行为时解释的档次", "Tier under the conduct date's interpretation",
-             '=IF(OR(Crim_Amount="",Crim_Date=""),"",CRIMINAL_TIER(Crim_Amount,Crim_Date,Crim_Repeat))', "text"),
+             '=IF(OR(Crim_Amount_Conduct="",Crim_Date=""),"",CRIMINAL_TIER(Crim_Amount_Conduct,Crim_Date,Crim_Repeat))',
+             "text"),
+        Calc("Crim_Tier_Decision", "按审判时解释的档次", "Tier under the decision date's interpretation",
+             '=IF(OR(Crim_Amount_Decision="",Crim_Date="",N(Crim_Decision_Date)<N(Crim_Date)),"",'
+             "CRIMINAL_TIER(Crim_Amount_Decision,Crim_Decision_Date,Crim_Repeat))", "text"),
         Calc("Crim_Tier", "量刑档次", "Sentencing tier",
-             '=IF(OR(Crim_Amount="",Crim_Date=""),"",IF(Crim_Decision_Date="",Crim_Tier_Conduct,'
-             "CRIMINAL_TIER_APPLIED(Crim_Amount,Crim_Date,Crim_Decision_Date,Crim_Repeat)))", "text",
-             "从旧兼从轻（高检发释字〔2001〕5号第三项）", "the lighter of the two interpretations (高检发释字〔2001〕5号 item 3)"),
+             '=IF(Crim_Date="","",IF(OR(Crim_Decision_Date="",N(Crim_Decision_Date)<N(Crim_Date)),Crim_Tier_Conduct,'
+             'IF(AND(ISNUMBER(Crim_Amount_Conduct),Crim_Amount_Decision=Crim_Amount_Conduct),'
+             'CRIMINAL_TIER_APPLIED(Crim_Amount_Conduct,Crim_Date,Crim_Decision_Date,Crim_Repeat),'
+             f'IF({_lighter("Crim_Tier_Decision", "Crim_Tier_Conduct")},Crim_Tier_Decision,Crim_Tier_Conduct))))',
+             "text", "从旧兼从轻（高检发释字〔2001〕5号第三项）：审判时解释的档次更轻的，适用之",
+             "the lighter of the two interpretations (高检发释字〔2001〕5号 item 3)"),
         Calc("Crim_Applied_Date", "所适用解释的日期", "Date of the interpretation applied",
              '=IF(Crim_Date="","",IF(OR(Crim_Decision_Date="",Crim_Tier=Crim_Tier_Conduct),Crim_Date,'
              "Crim_Decision_Date))", "date", "行为日；审判时解释更轻的，为审判日",
              "the conduct date; the decision date where its interpretation is more lenient"),
+        Calc("Crim_Amount_Basis", "数额标准的计算对象", "What the thresholds are measured on",
+             '=IF(Crim_Applied_Date="","",TSD_RULE("criminal_amount_basis",Crim_Applied_Date))', "text",
+             "所适用解释：loss 为仅损失数额（法释〔2004〕19号）；否则损失数额或违法所得数额",
+             "the interpretation applied: loss = the loss only (法释〔2004〕19号); else the loss or the illegal gains"),
+        Calc("Crim_Amount", "定罪量刑数额", "Amount for the tier",
+             '=IF(OR(Crim_Decision_Date="",Crim_Applied_Date=Crim_Date),Crim_Amount_Conduct,Crim_Amount_Decision)',
+             "money", "所适用解释下的数额", "the amount under the interpretation applied"),
+        Calc("Crim_Serious_Key", "情节严重标准所依规则", "Rule of the serious threshold",
+             f'=IF(Crim_Applied_Date="","",IF(AND({_ifyes("Crim_Repeat")},'
+             'ISNUMBER(IFERROR(TSD_RULE("criminal_serious_repeat",Crim_Applied_Date),""))),'
+             '"criminal_serious_repeat","criminal_serious"))', "text",
+             "二年内受过处罚后再次实施的，适用再犯标准（法释〔2025〕5号第十七条第一款第（三）项）",
+             "a repeat within 2 years of a penalty: the repeat threshold (法释〔2025〕5号 Art. 17 para. 1 item 3)"),
         Calc("Crim_Instrument", "所适用的司法解释", "Interpretation applied",
-             '=IF(Crim_Applied_Date="","",TSD_RULE_INFO("criminal_serious",Crim_Applied_Date))', "text"),
+             '=IF(Crim_Applied_Date="","",TSD_RULE_INFO(Crim_Serious_Key,Crim_Applied_Date))', "text"),
         Calc("Crim_Gains_Rule", "违法所得的计算口径", "What illegal gains are",
              '=IF(Crim_Applied_Date="","",IFERROR(TSD_RULE("criminal_illegal_gains_basis",Crim_Applied_Date),"none"))',
              "text", "consideration：仅披露、许可所获财物（法释〔2020〕10号）；其后另含使用所获利润（法释〔2025〕5号第十九条）",
              "consideration: what was received only (法释〔2020〕10号); later also the profit from use "
              "(法释〔2025〕5号 Art. 19)"),
         Calc("Crim_Serious_Line", "情节严重数额标准", "Threshold, serious",
-             '=IF(Crim_Applied_Date="","",TSD_RULE("criminal_serious",Crim_Applied_Date))', "money"),
+             '=IF(Crim_Applied_Date="","",TSD_RULE(Crim_Serious_Key,Crim_Applied_Date))', "money"),
         Calc("Crim_Especially_Line", "情节特别严重数额标准", "Threshold, especially serious",
              '=IF(Crim_Applied_Date="","",TSD_RULE("criminal_especially_serious",Crim_Applied_Date))', "money"),
         Calc("Crim_Statute_Wording", "行为时刑法第二百一十九条的表述", "Art. 219's words at the conduct date",
@@ -894,6 +936,10 @@ CHECKS: tuple[Check, ...] = (
           "请改选实际损失，或在输入表声明“实际损失难以计算”",
           "{Measure_Order_Basis}: the infringer's gains only where the actual loss is hard to compute. The loss "
           "is computable from the holder's figures: use it, or declare on Inputs that it is hard to compute"),
+    Check("Check_Crim_Dates", "审判日不早于行为日", "Decision date not before the conduct",
+          '=OR(Crim_Decision_Date="",Crim_Date="",N(Crim_Decision_Date)>=N(Crim_Date))',
+          "审判日早于行为日：请核对刑事输入的两个日期", "the decision date is before the conduct date: check both "
+          "criminal dates on Inputs"),
     Check("Check_License_Base", "许可费倍数作基数的条件", "License fee multiple as the base: allowed",
           '=IF(License_Base_Multiple="",TRUE,AND(NOT(AND(Loss_Computable,NOT('
           + _ifyes("Loss_Hard_To_Compute") + '))),NOT(ISNUMBER(Measure_Infringer_Gain))))',
@@ -933,11 +979,21 @@ WARNINGS: tuple[Check, ...] = (
           "an enhancement's attributable years exceed its useful life: counted at its full cost (REMEDIAL_SHARE caps)"),
     Check("Warn_Crim_Gains", "违法所得已计入数额", "Illegal gains counted",
           '=IF(OR(Crim_Amount_Basis<>"loss",Crim_Illegal_Gains=""),TRUE,N(Crim_Illegal_Gains)<=N(Crim_Loss))',
-          "违法所得高于损失，但行为时的司法解释（法释〔2004〕19号第七条）仅以损失数额计",
-          "the illegal gains exceed the loss, but the interpretation of the conduct date (法释〔2004〕19号 Art. 7) "
+          "违法所得高于损失，但所适用的司法解释（法释〔2004〕19号第七条）仅以损失数额计",
+          "the illegal gains exceed the loss, but the interpretation applied (法释〔2004〕19号 Art. 7) "
           "counts the loss only"),
+    # CRIMINAL_LOSS(scenario, lost profit 1, the rest 0) > 0: the scenarios whose loss is the lost profit
+    Check("Warn_Crim_Loss_Step3", "刑事损失未用第三步", "Criminal loss without the third step",
+          '=IF(OR(Crim_Applied_Date="",Crim_Loss="",NOT(CRIMINAL_LOSS(Crim_Scenario,1,0,0,0)>0)),TRUE,'
+          'OR(COUNTIF(Per_LP_Step,ROWS(List_LP_Step))=0,'
+          'IFERROR(TSD_RULE("criminal_lost_profit_steps",Crim_Applied_Date),0)>=ROWS(List_LP_Step)))',
+          "刑事损失含按侵权产品销量 × 侵权产品单位利润计算的期间，但所适用的法释〔2025〕5号第十八条第二款仅两步；"
+          "该数额依第十九条属违法所得，请填入违法所得（刑事）输入",
+          "the criminal loss includes periods of infringer's units × infringer's unit profit, but 法释〔2025〕5号 "
+          "Art. 18 para. 2 (applied) has two steps only; under Art. 19 that figure is illegal gains: enter it in "
+          "the criminal illegal-gains inputs"),
     Check("Warn_Crim_Gains_Units", "违法所得口径与所适用解释一致", "Illegal gains measured as the text applied allows",
-          '=IF(OR(Crim_Gains_Rule="",Crim_Consideration<>"",Crim_Units=""),TRUE,'
+          '=IF(OR(Crim_Gains_Rule="",Crim_Gains_Rule="none",Crim_Consideration<>"",Crim_Units=""),TRUE,'
           'Crim_Gains_Rule="consideration or profit from use")',
           "违法所得按销售量 × 每件利润计算，但所适用的司法解释（{Crim_Instrument}）仅以披露、许可所获财物为违法所得；"
           "该计算口径自法释〔2025〕5号第十九条（2025年4月26日）起方有依据",
