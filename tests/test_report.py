@@ -300,3 +300,17 @@ def test_many_periods_print_across_pages_with_the_labels_repeated(tmp_path):
         assert wb[title].print_title_cols.replace("$", "") == "A:B", title
         assert re.search(r"\$A\$1:\$Y\$\d+$", wb[title].print_area)  # all 20 periods, F..Y
     assert wb["Checks"].page_setup.fitToWidth == 1 and not wb["Checks"].print_title_cols
+
+
+def test_fixed_tables_print_down_to_their_last_item_in_use(book):
+    """The example (CASES.md A) has 3 secret points, 1 comparable license, 2 R&D items, no remedial
+    measure: the rows after those are hidden (not printed), the first row of an empty table shown."""
+    wb = openpyxl.load_workbook(book)
+
+    def hidden(name):
+        (title, ref), = list(wb.defined_names[name].destinations)
+        first = int(re.search(r"\d+", ref).group())
+        return title, [wb[title].row_dimensions[first + k].hidden for k in range(6)]
+    assert hidden("Points_ID") == ("Inputs", [False] * 3 + [True] * 3)
+    assert hidden("RD_Item")[1] == [False] * 2 + [True] * 4
+    assert hidden("Rem_Share") == ("Calculations", [False] + [True] * 5)

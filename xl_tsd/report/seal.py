@@ -187,11 +187,13 @@ def stored_seal(wb) -> tuple[str | None, "Seal | None"]:
 # --- writing the seal and the print finish when a workbook is computed -----------------------------------
 class Finisher:
     """What :func:`xl_tsd.calc.cache.write_package` puts into a template workbook as it writes it: the seal
-    (Cover cells and document properties), the print areas and the header's case number."""
+    (Cover cells and document properties), the print areas, the table rows not in use hidden and the header's
+    case number."""
 
     other_parts = frozenset({_CUSTOM_PART})
 
-    def __init__(self, seal: Seal, cells: dict, case_number, sheet_parts: dict, probe: list | None = None):
+    def __init__(self, seal: Seal, cells: dict, case_number, sheet_parts: dict, probe: list | None = None,
+                 table_rows: dict | None = None):
         self.seal = seal
         self.cells = cells                 # (sheet, "A1") -> (t, inner XML) of the seal's Cover cells
         self.case_number = case_number
@@ -199,6 +201,8 @@ class Finisher:
         from ..template import printing
         self.period_part_names = {sheet_parts[t] for t in printing.PERIOD_SHEETS if t in sheet_parts}
         self.probe = probe or []           # (sheet, "A1") of the row blank in a period not in use
+        # sheet part -> (item rows of the fixed-size tables, those not in use), printing.table_rows
+        self.table_rows = {sheet_parts[t]: r for t, r in (table_rows or {}).items() if t in sheet_parts}
 
     def workbook_xml(self, xml: str, values: dict) -> str:
         from ..template import printing
@@ -210,7 +214,8 @@ class Finisher:
             return xml
         wide = part in self.period_part_names and values is not None
         return printing.finish_sheet_xml(xml, self.case_number,
-                                         pages_wide=printing.pages_wide(self.periods(values)) if wide else 1)
+                                         pages_wide=printing.pages_wide(self.periods(values)) if wide else 1,
+                                         rows=self.table_rows.get(part))
 
     def periods(self, values: dict) -> int:
         """The number of the last period in use (1 at least), from the computed values."""
@@ -252,7 +257,8 @@ def finisher_for(wb, sheet_parts: dict) -> Finisher | None:
     content = {k: _inline(s.fingerprint if n == SEAL_NAME else s.basis()) for k, n in cells.items()}
     case = _cell_of(wb, "Case_Number")
     from ..template import printing
-    return Finisher(s, content, case.value if case is not None else None, sheet_parts, printing.probe_cells(wb))
+    return Finisher(s, content, case.value if case is not None else None, sheet_parts, printing.probe_cells(wb),
+                    printing.table_rows(wb))
 
 
 def finisher_for_package(data: bytes, xml_of_workbook: str, sheet_parts: dict) -> Finisher | None:

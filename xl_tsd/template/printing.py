@@ -9,6 +9,11 @@ computed workbook knows is put in when it is written (:func:`finish_workbook_xml
 - the print areas of the sheets with period columns end at the last period in
   use (the template has room for :data:`~xl_tsd.template.layout.PERIODS`;
   a case with five periods prints five columns, not twenty);
+- the fixed-size tables (secret points, comparable licenses, R&D items,
+  remedial measures, and the per-measure rows of Calculations) print down to
+  their last item in use: the rows after it are hidden (:func:`table_rows`),
+  the first row always shown; a later computation with more items shows them
+  again, and a user unhides rows to type more in Excel;
 - the header's case number and the footer's package version are the case's
   and the version that computed it.
 
@@ -19,6 +24,7 @@ left as it is.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from xml.sax.saxutils import escape
 
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -28,7 +34,7 @@ from . import layout as L
 
 __all__ = ["PERIOD_FIRST_COL", "PERIOD_LAST_COL", "PERIOD_SHEETS", "CASE_LABEL", "NOT_ENTERED", "page_setup",
            "header_text", "footer_text", "pages_wide", "probe_cells", "last_period", "periods_in_use",
-           "finish_workbook_xml", "finish_sheet_xml"]
+           "table_rows", "hide_rows_xml", "finish_workbook_xml", "finish_sheet_xml"]
 
 PERIOD_FIRST_COL = 6                                   #: column F: period 1
 PERIOD_LAST_COL = PERIOD_FIRST_COL + L.PERIODS - 1     #: column of the last period the template has room for
@@ -131,6 +137,61 @@ def periods_in_use(workbook_xml: str, values: dict) -> int | None:
     return None
 
 
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def table_rows(wb) -> dict[str, tuple[frozenset, frozenset]]:
+    """sheet -> (the item rows of the fixed-size tables, those of them to hide) of an openpyxl workbook
+    holding a case's inputs.
+
+    A table's items are its one-row-per-item input tables (:class:`~.layout.Table`, not across) and the
+    rows of Calculations computed per item (:class:`~.layout.ItemCalcs`). An item is in use when one of
+    its input cells is not blank; the rows after the last item in use are hidden, the first always
+    shown (an empty table prints its first row, the basis beside it)."""
+    from openpyxl.utils.cell import range_boundaries
+    calcs = defaultdict(list)  # table name -> names of its per-item calculations
+    for sec in L.CALC_SECTIONS:
+        for it in L._walk(sec.items):
+            if isinstance(it, L.ItemCalcs):
+                calcs[it.table] += [c[0] for c in it.calcs]
+    rows, hide = defaultdict(set), defaultdict(set)
+    for t in L.tables():
+        if not isinstance(t, L.Table) or t.across:
+            continue
+        used, places = 0, []
+        for name in [c.name for c in t.columns] + calcs[t.name]:
+            dn = wb.defined_names.get(name)
+            if dn is None:
+                return {}  # not the current template
+            (sheet, ref), = list(dn.destinations)
+            c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+            if r2 - r1 + 1 != t.size or c1 != c2:
+                return {}
+            places.append((sheet, r1))
+            if name in calcs[t.name]:
+                continue
+            ws = wb[sheet]
+            used = max([used] + [k + 1 for k in range(t.size) if not _blank(ws.cell(r1 + k, c1).value)])
+        for sheet, first in places:
+            rows[sheet].update(range(first, first + t.size))
+            hide[sheet].update(range(first + max(used, 1), first + t.size))
+    return {sheet: (frozenset(rows[sheet]), frozenset(hide[sheet])) for sheet in rows}
+
+
+def hide_rows_xml(xml: str, rows: frozenset, hide: frozenset) -> str:
+    """A sheet's XML with ``hide`` hidden and the other ``rows`` shown (rows not in ``rows`` as they are)."""
+    def one(m):
+        r = re.search(r'\br="(\d+)"', m.group(2))
+        if r is None or int(r.group(1)) not in rows:
+            return m.group(0)
+        attrs = re.sub(r'\shidden="[^"]*"', "", m.group(2))
+        if int(r.group(1)) in hide:
+            attrs += ' hidden="1"'
+        return f"<{m.group(1)}{attrs}{m.group(3)}>"
+    return re.sub(r"<((?:\w+:)?row)(\s[^>]*?)(/?)>", one, xml)
+
+
 def finish_workbook_xml(xml: str, values: dict) -> str:
     """workbook.xml with the print areas that reach the last period column cut to the periods in use."""
     n = periods_in_use(xml, values)
@@ -169,9 +230,13 @@ def _header_code(text: str) -> str:
     return escape(text.replace("&", "&&"))
 
 
-def finish_sheet_xml(xml: str, case_number: str | None, version: str = __version__, pages_wide: int = 1) -> str:
-    """A sheet's XML with the header's case number and the footer's package version put in, and printed
-    ``pages_wide`` pages across (:func:`pages_wide`)."""
+def finish_sheet_xml(xml: str, case_number: str | None, version: str = __version__, pages_wide: int = 1,
+                     rows: tuple[frozenset, frozenset] | None = None) -> str:
+    """A sheet's XML with the header's case number and the footer's package version put in, printed
+    ``pages_wide`` pages across (:func:`pages_wide`), and the table rows not in use hidden (``rows``: an
+    entry of :func:`table_rows`)."""
+    if rows:
+        xml = hide_rows_xml(xml, *rows)
     if pages_wide > 1:
         xml = re.sub(r'(<(?:\w+:)?pageSetup\b[^>]*\bfitToWidth=")1(")', rf"\g<1>{pages_wide}\2", xml, count=1)
     m = re.search(r"<(?:\w+:)?headerFooter\b.*?</(?:\w+:)?headerFooter>", xml, flags=re.S)
