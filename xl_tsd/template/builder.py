@@ -42,7 +42,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.pagebreak import Break
 
 from .. import legal
 from ..registry import FUNCTIONS
@@ -79,8 +78,9 @@ _PERIOD_WIDTH = 13
 BOOL_FORMAT = '"TRUE";"TRUE";"FALSE"'
 _SUMMARY_VALUE_WIDTH = 40  # the Summary's value column also shows texts (the measure chosen, citations)
 _TEXT_ROW_HEIGHT = 48      # four lines of a computed text in that column
-_CHECK_MESSAGE_WIDTH = 90  # the Checks sheet's message column
+_CHECK_MESSAGE_WIDTH = 130  # the Checks sheet's message column
 _CHART_CM = 8              # height of a chart
+_SIDE_CHART_CM = 13         # two charts side by side on the Summary
 _CHART_ROWS = 17           # rows a chart covers (rows of 15 points: 0.53 cm), and one between
 _THIN = Side(style="thin", color="BFBFBF")
 _HEAD_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -632,13 +632,13 @@ class _Builder:
                     row = self.show(ws, row, item)
             row += 1
         row += 1
-        ws.row_breaks.append(Break(id=row - 1))  # the two charts together on a page of their own
         ws.column_dimensions[_VALUE_COL].width = _SUMMARY_VALUE_WIDTH
+        # side by side below the figures (A:C is about 13 cm wide): one band of rows, kept whole on a page
         self.chart(ws, charts["Chart_Measures"], f"A{row}", "各计算方法对比（元） Measures side by side (yuan)",
-                   "#,##0")
-        self.chart(ws, charts["Chart_Chain"], f"A{row + _CHART_ROWS + 1}", "技术贡献率链条 Contribution chain", "0%",
-                   top=1)
-        self.last_rows[ws.title] = row + 2 * _CHART_ROWS + 1  # the print area reaches below the charts
+                   "#,##0", width=_SIDE_CHART_CM)
+        self.chart(ws, charts["Chart_Chain"], f"D{row}", "技术贡献率链条 Contribution chain", "0%", top=1,
+                   width=_SIDE_CHART_CM)
+        self.last_rows[ws.title] = row + _CHART_ROWS  # the print area reaches below the charts
 
     def show(self, ws, row: int, s: L.Show) -> int:
         is_input = any(f.name == s.name for f in L.inputs())
@@ -661,7 +661,8 @@ class _Builder:
         return row + 1
 
     @staticmethod
-    def chart(ws, rows: tuple[int, int], anchor: str, title: str, fmt: str, top: float | None = None) -> None:
+    def chart(ws, rows: tuple[int, int], anchor: str, title: str, fmt: str, top: float | None = None,
+              width: float = 16) -> None:
         first, last = rows
         chart = BarChart()
         chart.type = "bar"
@@ -681,7 +682,7 @@ class _Builder:
         chart.dataLabels = DataLabelList(showVal=True, showCatName=False, showSerName=False, showLegendKey=False,
                                          showPercent=False)
         chart.dataLabels.numFmt = fmt
-        chart.width, chart.height = 16, _CHART_CM
+        chart.width, chart.height = width, _CHART_CM
         ws.add_chart(chart, anchor)
 
     # -- Cover ------------------------------------------------------------------------------------
@@ -764,7 +765,7 @@ class _Builder:
         ws["A2"].font = ws["B2"].font = Font(bold=True)
         self.formula(ws, "C2", f"={L.MASTER}", style=STYLE_CHECK)
         self.checks_cells.append((ws, "C2"))
-        for col, width in zip("ABCDEFGHI", (28, 18, 14, 52, 24, 40, 52, 16, 52)):
+        for col, width in zip("ABCDEFGHI", (28, 18, 14, 44, 24, 40, 48, 40, 30)):
             ws.column_dimensions[col].width = width
         row = 4
         row = self.section(ws, row, "一、法律参数表（xl_tsd.legal.RULES）", "1. Legal parameters (xl_tsd.legal.RULES)",
@@ -779,7 +780,7 @@ class _Builder:
             ws.cell(row, 1, r.key)
             cell = ws.cell(row, 2, r.value)
             if isinstance(r.value, float):
-                cell.number_format = "#,##0.##"
+                cell.number_format = "#,##0" if r.value == int(r.value) else "#,##0.##"
             elif isinstance(r.value, _dt.date):
                 cell.number_format = "yyyy-mm-dd"
             ws.cell(row, 3, r.effective_from).number_format = "yyyy-mm-dd"
@@ -788,7 +789,8 @@ class _Builder:
             ws.cell(row, 6, r.meaning_zh)
             ws.cell(row, 7, r.meaning_en)
             ws.cell(row, 8, r.status + (f"：{r.note}" if r.note else ""))
-            ws.cell(row, 9, r.source)
+            # the instrument's source text is in part 2, one line each: here its key, so rows stay short
+            ws.cell(row, 9, f"{r.instrument}（见第二部分 see part 2）")
             for c in range(1, 10):
                 ws.cell(row, c).alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
                 if not r.verified:

@@ -832,6 +832,14 @@ CALC_SECTIONS: tuple[Section, ...] = (
              "text", "consideration：仅披露、许可所获财物（法释〔2020〕10号）；其后另含使用所获利润（法释〔2025〕5号第十九条）",
              "consideration: what was received only (法释〔2020〕10号); later also the profit from use "
              "(法释〔2025〕5号 Art. 19)"),
+        # CRIMINAL_LOSS(scenario, lost profit 1, the rest 0) > 0: the scenarios whose loss is the lost profit
+        Calc("Crim_Loss_Uses_LP", "刑事损失取实际损失", "The criminal loss is the lost profit",
+             f'=IF(Crim_Scenario="","",IF(CRIMINAL_LOSS(Crim_Scenario,1,0,0,0)>0,"{SHOWN_YES}","{SHOWN_NO}"))', "text",
+             "情形 2–4", "scenarios 2-4"),
+        Calc("Crim_LP_Steps", "所适用解释的利润损失步数", "Steps of the lost-profit cascade, interpretation applied",
+             '=IF(Crim_Applied_Date="","",IFERROR(TSD_RULE("criminal_lost_profit_steps",Crim_Applied_Date),""))',
+             "count", "法释〔2020〕10号第五条第二款：3；法释〔2025〕5号第十八条第二款：2",
+             "法释〔2020〕10号 Art. 5 para. 2: 3; 法释〔2025〕5号 Art. 18 para. 2: 2"),
         Calc("Crim_Serious_Line", "情节严重数额标准", "Threshold, serious",
              '=IF(Crim_Applied_Date="","",TSD_RULE(Crim_Serious_Key,Crim_Applied_Date))', "money"),
         Calc("Crim_Especially_Line", "情节特别严重数额标准", "Threshold, especially serious",
@@ -982,11 +990,9 @@ WARNINGS: tuple[Check, ...] = (
           "违法所得高于损失，但所适用的司法解释（法释〔2004〕19号第七条）仅以损失数额计",
           "the illegal gains exceed the loss, but the interpretation applied (法释〔2004〕19号 Art. 7) "
           "counts the loss only"),
-    # CRIMINAL_LOSS(scenario, lost profit 1, the rest 0) > 0: the scenarios whose loss is the lost profit
     Check("Warn_Crim_Loss_Step3", "刑事损失未用第三步", "Criminal loss without the third step",
-          '=IF(OR(Crim_Applied_Date="",Crim_Loss="",NOT(CRIMINAL_LOSS(Crim_Scenario,1,0,0,0)>0)),TRUE,'
-          'OR(COUNTIF(Per_LP_Step,ROWS(List_LP_Step))=0,'
-          'IFERROR(TSD_RULE("criminal_lost_profit_steps",Crim_Applied_Date),0)>=ROWS(List_LP_Step)))',
+          f'=IF(OR(Crim_LP_Steps="",Crim_Loss="",Crim_Loss_Uses_LP<>"{SHOWN_YES}"),TRUE,'
+          'OR(COUNTIF(Per_LP_Step,ROWS(List_LP_Step))=0,Crim_LP_Steps>=ROWS(List_LP_Step)))',
           "刑事损失含按侵权产品销量 × 侵权产品单位利润计算的期间，但所适用的法释〔2025〕5号第十八条第二款仅两步；"
           "该数额依第十九条属违法所得，请填入违法所得（刑事）输入",
           "the criminal loss includes periods of infringer's units × infringer's unit profit, but 法释〔2025〕5号 "
