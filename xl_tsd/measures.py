@@ -27,6 +27,19 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
+def _cascade_masks(lu, op, iu, ip, *, always_position: bool):
+    """Where the cascade's steps 1 and 2 apply (step 3 elsewhere); #N/A naming the missing volume where
+    no step has its inputs (its position given for an array, or always)."""
+    k1 = ~np.isnan(lu) & ~np.isnan(op)
+    k2 = ~np.isnan(iu) & ~np.isnan(op)
+    none = ~(k1 | k2 | (~np.isnan(iu) & ~np.isnan(ip)))
+    if none.any():
+        i = _first_bad(none)
+        where = c.position(i, lu.shape) if always_position or lu.size > 1 else None
+        _lost_profit_missing(lu.flat[i], iu.flat[i], where)
+    return k1, k2
+
+
 #: The arguments of the lost-profit cascade (LOST_PROFIT and LOST_PROFIT_STEP take the same).
 _CASCADE_ARGS = [
     Arg("lost_units", "units", "Sales volume the holder lost because of the infringement (empty if not known)",
@@ -84,13 +97,7 @@ def lost_profit(lost_units, own_unit_profit, infringer_units=None, infringer_uni
             if ip == ip:
                 return iu * ip
         _lost_profit_missing(lu, iu, None)
-    k1 = ~np.isnan(lu) & ~np.isnan(op)
-    k2 = ~np.isnan(iu) & ~np.isnan(op)
-    k3 = ~np.isnan(iu) & ~np.isnan(ip)
-    none = ~(k1 | k2 | k3)
-    if none.any():
-        i = _first_bad(none)
-        _lost_profit_missing(lu.flat[i], iu.flat[i], c.position(i, lu.shape))
+    k1, k2 = _cascade_masks(lu, op, iu, ip, always_position=True)
     return np.where(k1, lu * op, np.where(k2, iu * op, iu * ip))
 
 
@@ -132,13 +139,7 @@ def lost_profit_step(lost_units, own_unit_profit, infringer_units=None, infringe
     """
     lu, op, iu, ip = (np.atleast_1d(v) for v in _cascade_inputs(lost_units, own_unit_profit, infringer_units,
                                                                  infringer_unit_profit))
-    k1 = ~np.isnan(lu) & ~np.isnan(op)
-    k2 = ~np.isnan(iu) & ~np.isnan(op)
-    k3 = ~np.isnan(iu) & ~np.isnan(ip)
-    none = ~(k1 | k2 | k3)
-    if none.any():
-        i = _first_bad(none)
-        _lost_profit_missing(lu.flat[i], iu.flat[i], c.position(i, lu.shape) if lu.size > 1 else None)
+    k1, k2 = _cascade_masks(lu, op, iu, ip, always_position=False)
     out = np.where(k1, 1.0, np.where(k2, 2.0, 3.0))
     scalar = not any(c.is_array(v) for v in (lost_units, own_unit_profit, infringer_units, infringer_unit_profit))
     return c.result(out[0] if scalar else out)
