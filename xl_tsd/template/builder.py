@@ -245,6 +245,9 @@ class _Builder:
         cell = ws[coord]
         cell.style = style
         cell.number_format = fmt
+        if item is not None and fmt == _FORMATS["money"]:
+            # a period column is narrow: a billion-yuan figure shrinks to fit rather than print "###"
+            cell.alignment = Alignment(horizontal="right", shrink_to_fit=True)
 
     def resolve(self, ws, template: str, item: int | None) -> str:
         def repl(m):
