@@ -457,14 +457,8 @@ def plan_of(case: dict, source: str = "case", *, draws: int | None = None, seed:
     chosen: dict[str, Variable] = {}
     for key, rng in given.items():
         where = f"sensitivity.inputs.{key}"
-        try:
-            t = parse_key(key)
-        except ValueError as exc:
-            problems.append(f"{where}: {exc}")
-            continue
-        if t.kind not in _NUMERIC:
-            problems.append(f"{where}: {t.name} is {L.KINDS[t.kind].rule_en}, not a number that can vary; "
-                            f"put its alternatives in scenarios")
+        t = _numeric_target(key, f"{where}: ", problems, "; put its alternatives in scenarios")
+        if t is None:
             continue
         v = _range_of(base, t, rng, plan.change, where, problems)
         if v is not None:
@@ -480,22 +474,13 @@ def plan_of(case: dict, source: str = "case", *, draws: int | None = None, seed:
                         it = parse_key(key)
                         lo, hi, _ = bounds(base, it)
                         if _num(v) and lo < hi and key not in chosen and name not in chosen:
-                            tmp: list = []
-                            var = _range_of(base, it, {}, plan.change, key, tmp)
-                            if var is not None and var.low < var.high:
-                                chosen[key] = var
+                            _add_default(chosen, key, base, it, plan.change)
                     continue
                 if any(_num(v) and v != 0 for v in col) and name not in chosen and not any(
                         k.startswith(name + "[") for k in chosen):
-                    tmp = []
-                    var = _range_of(base, t, {}, plan.change, name, tmp)
-                    if var is not None and var.low < var.high:
-                        chosen[name] = var
+                    _add_default(chosen, name, base, t, plan.change)
             elif _num(base.get(name)) and base.get(name) != 0 and name not in chosen:
-                tmp = []
-                var = _range_of(base, t, {}, plan.change, name, tmp)
-                if var is not None and var.low < var.high:
-                    chosen[name] = var
+                _add_default(chosen, name, base, t, plan.change)
     # one cell varied twice (a column and its item) would make the draws ambiguous
     for key, v in chosen.items():
         if v.target.item is not None and v.target.name in chosen:
@@ -521,13 +506,8 @@ def plan_of(case: dict, source: str = "case", *, draws: int | None = None, seed:
             for key in pair:
                 if key in chosen:
                     continue
-                try:
-                    t = parse_key(key)
-                except ValueError as exc:
-                    problems.append(f"{where}: {key}: {exc}")
-                    continue
-                if t.kind not in _NUMERIC:
-                    problems.append(f"{where}: {key} is {L.KINDS[t.kind].rule_en}, not a number that can vary")
+                t = _numeric_target(key, f"{where}: {key}: ", problems)
+                if t is None:
                     continue
                 var = _range_of(base, t, {}, plan.change, f"{where}: {key}", problems)
                 if var is not None:
@@ -537,6 +517,26 @@ def plan_of(case: dict, source: str = "case", *, draws: int | None = None, seed:
     if problems:
         raise CaseError(source, problems)
     return plan
+
+
+def _numeric_target(key: str, where: str, problems: list, hint: str = ""):
+    """The parsed input ``key`` if it names a number that can vary; else a problem (``where`` leads it) and None."""
+    try:
+        t = parse_key(key)
+    except ValueError as exc:
+        problems.append(f"{where}{exc}")
+        return None
+    if t.kind not in _NUMERIC:
+        problems.append(f"{where}{t.name} is {L.KINDS[t.kind].rule_en}, not a number that can vary{hint}")
+        return None
+    return t
+
+
+def _add_default(chosen: dict, key: str, base: dict, t, change: float) -> None:
+    """``key`` varied by the default change, where its range is not empty (a default is never a problem)."""
+    var = _range_of(base, t, {}, change, key, [])
+    if var is not None and var.low < var.high:
+        chosen[key] = var
 
 
 #: The inputs that make up the contribution rate, and the profit margins (the default grid's two axes).

@@ -567,6 +567,14 @@ class _Builder:
             row += 1
         return row
 
+    def total_row(self, ws, row: int, zh: str, en: str, unit: str, formula: str, name: str, kind: str,
+                  fmt: str = "General") -> None:
+        """A bold row under a list of checks: its label, its result in E, named ``name``."""
+        self.label(ws, row, zh, en, unit)
+        ws.cell(row, 1).font = ws.cell(row, 2).font = Font(bold=True)
+        self.formula(ws, f"E{row}", formula, style=STYLE_CHECK, fmt=fmt)
+        self.name(name, ws, f"E{row}", kind, zh, en, unit)
+
     def checks(self, ws) -> None:
         row = self.header(ws, "Checks", columns=False)
         _print_setup(ws, fit=True)
@@ -578,11 +586,9 @@ class _Builder:
         self.name("Check_List", ws, f"E{first}:E{row - 1}", "check group", "各项校验", "Every check")
         self.checks_cells.append((ws, f"E{first}:E{row - 1}"))
         row += 1
-        self.label(ws, row, "总校验", "Master check", "TRUE/FALSE")
-        ws.cell(row, 1).font = ws.cell(row, 2).font = Font(bold=True)
-        self.formula(ws, f"E{row}", "=IFERROR(AND(Check_List)=TRUE,FALSE)", style=STYLE_CHECK)
+        self.total_row(ws, row, "总校验", "Master check", "TRUE/FALSE", "=IFERROR(AND(Check_List)=TRUE,FALSE)",
+                       L.MASTER, "check")
         self.formula(ws, f"D{row}", f'=IF(E{row},"全部通过 All checks pass","有校验未通过 A check fails")')
-        self.name(L.MASTER, ws, f"E{row}", "check", "总校验", "Master check", "TRUE/FALSE")
         self.checks_cells.append((ws, f"E{row}"))
         row += 2
         row = self.section(ws, row, "提示（不影响总校验）", "Warnings (not part of the master check)",
@@ -591,10 +597,8 @@ class _Builder:
         self.name("Warning_List", ws, f"E{first}:E{row - 1}", "warning group", "各项提示", "Every warning")
         self.warning_cells.append((ws, f"E{first}:E{row - 1}"))
         row += 1
-        self.label(ws, row, "提示数", "Warnings raised", "count")
-        ws.cell(row, 1).font = ws.cell(row, 2).font = Font(bold=True)
-        self.formula(ws, f"E{row}", "=COUNTIF(Warning_List,FALSE)", style=STYLE_CHECK, fmt="0")
-        self.name(L.WARNINGS_COUNT, ws, f"E{row}", "output", "提示数", "Warnings raised", "count")
+        self.total_row(ws, row, "提示数", "Warnings raised", "count", "=COUNTIF(Warning_List,FALSE)",
+                       L.WARNINGS_COUNT, "output", fmt="0")
         row += 2
         row = self.section(ws, row, "敏感性分析的输入指纹", "Fingerprint of the inputs (sensitivity results)",
                            "xl-tsd sensitivity 记录其所用输入的指纹；输入改变后，校验“敏感性分析结果为最新”为 FALSE",
